@@ -1,0 +1,14 @@
+namespace FaceNet.Net.Tests.Infrastructure;
+
+/// <summary>
+/// NUnit categories. Untagged tests are the fast unit tests; tagged ones are slower and can be run alone
+/// with <c>dotnet test --filter TestCategory=Reference</c>. CI runs everything.
+/// </summary>
+public static class TestCategories
+{
+    /// <summary>Checks against the independent references in <c>../shared/fixtures</c> (full network, real photos).</summary>
+    public const string Reference = "Reference";
+
+    /// <summary>Packs the library and builds an app outside the repository against it (needs the NuGet feed).</summary>
+    public const string Packaging = "Packaging";
+}
