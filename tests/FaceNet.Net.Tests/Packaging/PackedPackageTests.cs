@@ -44,4 +44,38 @@ public class PackedPackageTests
         Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
         Assert.That(run.StandardOutput, Does.Contain("result=3,3,12,12"), run.ToString());
     }
+
+    [Test]
+    public void Without_a_native_backend_the_app_gets_a_message_naming_the_package_to_add()
+    {
+        var app = LocalPackageFeed.NewWorkFolder("app-no-backend");
+        LocalPackageFeed.WriteNuGetConfig(app);
+        File.WriteAllText(Path.Combine(app, "app.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="FaceNet.Net" Version="{LocalPackageFeed.Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), """
+            try { FaceNet.Net.FaceNetRuntime.EnsureInitialized(); Console.WriteLine("loaded"); return 0; }
+            catch (FaceNet.Net.Native.NativeRuntimeException e) { Console.WriteLine("MESSAGE: " + e.Message.Split('\n')[0]); return 3; }
+            """);
+
+        var build = ProcessRunner.Dotnet(app, TimeSpan.FromMinutes(5), "build", "-c", "Release", "-o", "out");
+        Assert.That(build.ExitCode, Is.EqualTo(0), build.ToString());
+
+        // TorchSharp (and the library) fall back to the NuGet cache, as notebooks need; point it at an empty one.
+        var emptyCache = LocalPackageFeed.NewWorkFolder("empty-nuget-cache");
+        var run = ProcessRunner.Run("dotnet", new[] { Path.Combine(app, "out", "app.dll") }, app, TimeSpan.FromMinutes(2),
+            new Dictionary<string, string?> { ["NUGET_PACKAGES"] = emptyCache });
+        Assert.That(run.ExitCode, Is.EqualTo(3), run.ToString());
+        Assert.That(run.StandardOutput, Does.Contain("libtorch-cpu-linux-x64"), run.ToString());
+    }
 }
