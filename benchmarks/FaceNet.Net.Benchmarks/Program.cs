@@ -2,13 +2,42 @@ using BenchmarkDotNet.Running;
 
 namespace FaceNet.Net.Benchmarks;
 
-/// <summary>Entry point: <c>dotnet run -c Release --project benchmarks/FaceNet.Net.Benchmarks -- --filter '*'</c>.</summary>
+/// <summary>
+/// Runs the suite. <c>dotnet run -c Release --project benchmarks/FaceNet.Net.Benchmarks -- [--short] [--docs docs/benchmarks.md] [BenchmarkDotNet options]</c>;
+/// with no BenchmarkDotNet filter every benchmark runs. <c>--short</c> uses a short job (the whole suite
+/// in under ten minutes on two cores); <c>--docs</c> regenerates the results page from this run.
+/// </summary>
 public static class Program
 {
-    /// <summary>Runs the benchmarks chosen on the command line.</summary>
-    public static void Main(string[] args)
+    /// <summary>Entry point.</summary>
+    public static int Main(string[] args)
     {
+        var rest = new List<string>(args);
+        bool shortRun = rest.Remove("--short");
+        string? docs = null;
+        int docsAt = rest.IndexOf("--docs");
+        if (docsAt >= 0)
+        {
+            if (docsAt + 1 >= rest.Count)
+            {
+                Console.Error.WriteLine("benchmarks: --docs needs a path");
+                return 2;
+            }
+            docs = rest[docsAt + 1];
+            rest.RemoveRange(docsAt, 2);
+        }
+        if (!rest.Any(a => a is "--filter" or "-f" or "--list" or "--help" or "-h")) rest.AddRange(new[] { "--filter", "*" });
+
         FaceNetRuntime.EnsureInitialized();
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly)
+            .Run(rest.ToArray(), BenchmarkSuiteConfig.Create(shortRun))
+            .ToList();
+        if (docs is not null && summaries.Count > 0)
+        {
+            var command = "dotnet run -c Release --project benchmarks/FaceNet.Net.Benchmarks -- " + string.Join(' ', args);
+            BenchmarkDocsWriter.Write(docs, summaries, command.Trim());
+            Console.WriteLine($"wrote {docs}");
+        }
+        return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
     }
 }

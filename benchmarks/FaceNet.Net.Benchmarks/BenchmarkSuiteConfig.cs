@@ -1,0 +1,27 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Jobs;
+
+namespace FaceNet.Net.Benchmarks;
+
+/// <summary>
+/// The one configuration every benchmark runs under: memory diagnoser, GitHub-markdown reports (the
+/// input of <c>docs/benchmarks.md</c>), and either the default job or, with <c>--short</c>, a short
+/// job that keeps the whole suite under ten minutes on two cores.
+/// </summary>
+public static class BenchmarkSuiteConfig
+{
+    /// <summary>Builds the configuration.</summary>
+    public static IConfig Create(bool shortRun)
+    {
+        var job = shortRun
+            ? Job.ShortRun.WithWarmupCount(1).WithIterationCount(3).WithLaunchCount(1).WithId("Short")
+            : Job.Default.WithId("Full");
+        return DefaultConfig.Instance
+            .AddJob(job)
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddExporter(MarkdownExporter.GitHub)
+            .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
+    }
+}
