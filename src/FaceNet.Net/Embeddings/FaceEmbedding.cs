@@ -29,7 +29,7 @@ public sealed class FaceEmbedding
     /// The network's output before normalisation, when the encoder was created with
     /// <see cref="FaceEncoderOptions.IncludeRaw"/> (or the embedding was made from values); otherwise null.
     /// </summary>
-    public ReadOnlyMemory<float>? Raw => _raw;
+    public ReadOnlyMemory<float>? Raw => _raw is null ? (ReadOnlyMemory<float>?)null : new ReadOnlyMemory<float>(_raw);
 
     /// <summary>The fingerprint of the weights (or the source name given to <see cref="FromValues"/>) that produced this embedding.</summary>
     public string Source { get; }

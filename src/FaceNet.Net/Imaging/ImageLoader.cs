@@ -24,6 +24,7 @@ namespace FaceNet.Net.Imaging;
 /// <item>Transparency is composited onto black: each channel becomes <c>round(c · alpha / 255)</c>, so fully
 /// transparent pixels are black whatever colour they store.</item>
 /// <item>Only the first frame of an animated GIF is decoded.</item>
+/// <item>A JPEG must reach its end-of-image marker: ImageSharp would decode a truncated one with a grey lower part.</item>
 /// </list>
 /// Thread-safe: the decoder configuration is shared and read-only; each call decodes into its own image.
 /// </remarks>
@@ -118,6 +119,13 @@ public static class ImageLoader
         if (pixels > options.MaxPixels)
             throw new ImageLoadException(name,
                 $"Image '{name}' is {info.Width}x{info.Height} pixels ({pixels / 1e6:0.#} MP), over the limit of {options.MaxPixels} pixels; raise ImageLoadOptions.MaxPixels to accept it.");
+
+        if (format is JpegFormat)
+        {
+            stream.Position = start;
+            if (!JpegStructure.IsComplete(stream))
+                throw new ImageLoadException(name, $"JPEG image '{name}' is corrupt or truncated: it ends before its end-of-image marker.");
+        }
 
         stream.Position = start;
         Image<Rgba32> decoded;

@@ -33,6 +33,10 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(fingerprint);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(embeddingSize);
+        if (System.Text.Encoding.UTF8.GetByteCount(fingerprint) > GalleryFile.MaxStringBytes)
+            throw new ArgumentException($"A weights fingerprint can have at most {GalleryFile.MaxStringBytes} UTF-8 bytes.", nameof(fingerprint));
+        if (embeddingSize > GalleryFile.MaxEmbeddingSize)
+            throw new ArgumentOutOfRangeException(nameof(embeddingSize), embeddingSize, $"Embeddings can have at most {GalleryFile.MaxEmbeddingSize} values.");
         Fingerprint = fingerprint;
         EmbeddingSize = embeddingSize;
     }
@@ -169,12 +173,15 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
     /// so the file is either the old gallery or the new one, never half-written.
     /// </summary>
     /// <exception cref="FaceNetException">The file cannot be written (the message says why); the old file is untouched.</exception>
-    public void Save(string path)
+    public void Save(string path) => Save(path, static file => file);
+
+    /// <summary>Saves through a wrapper of the temporary file's stream (tests inject write failures with it).</summary>
+    internal void Save(string path, Func<Stream, Stream> wrap)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var content = Read(() => new GalleryContent(Fingerprint, EmbeddingSize,
             _identities.Select(p => new GalleryContent.Identity(p.Key, p.Value.ToArray())).ToList()));
-        GalleryFile.Write(path, content);
+        GalleryFile.Write(path, content, wrap);
     }
 
     /// <summary>Reads a gallery file whatever weights it was built with (to list or edit it).</summary>
@@ -287,6 +294,10 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
                 $"The embedding was made with weights {embedding.Source}; this gallery was built with {Fingerprint}. Encode with the gallery's weights.",
                 Fingerprint, embedding.Source);
     }
+
+    /// <summary>Checks that <paramref name="name"/> can name an identity: not blank, at most <see cref="MaxNameLength"/> characters, no control characters.</summary>
+    /// <exception cref="ArgumentException">The name is not acceptable; the message says why.</exception>
+    public static void ValidateName(string name) => ValidateName(name, nameof(name));
 
     internal static void ValidateName(string name, string parameter)
     {

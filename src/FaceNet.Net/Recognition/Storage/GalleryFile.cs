@@ -27,7 +27,10 @@ internal static class GalleryFile
     private const int ChecksumLength = 32;
     private static readonly byte[] Magic = "FNGALLRY"u8.ToArray();
 
-    public static void Write(string path, GalleryContent content)
+    public static void Write(string path, GalleryContent content) => Write(path, content, static file => file);
+
+    /// <summary>Writes through <paramref name="wrap"/>(the temporary file's stream): tests inject failures (a full disk) with it.</summary>
+    internal static void Write(string path, GalleryContent content, Func<Stream, Stream> wrap)
     {
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
@@ -38,12 +41,13 @@ internal static class GalleryFile
         {
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                using (var hashed = new ChecksumStream(file))
+                var target = wrap(file);
+                using (var hashed = new ChecksumStream(target))
                 using (var writer = new BinaryWriter(hashed, Encoding.UTF8, leaveOpen: true))
                 {
                     WriteBody(writer, content);
                     writer.Flush();
-                    file.Write(hashed.CurrentHash());
+                    target.Write(hashed.CurrentHash());
                 }
                 file.Flush(flushToDisk: true);
             }
@@ -119,9 +123,9 @@ internal static class GalleryFile
         long rowBytes = (long)size * sizeof(float);
         // Every identity needs at least a name (3 bytes), a count and one vector.
         if (identityCount < 0 || identityCount > reader.Remaining / (2 + 1 + 4 + rowBytes))
-            throw reader.Corrupt($"it declares {identityCount} identities, more than its {reader.Remaining} remaining bytes can hold");
+            throw reader.TooLong($"it declares {identityCount} identities, more than its {reader.Remaining} remaining bytes can hold");
         if (declaredEmbeddings < identityCount || declaredEmbeddings > reader.Remaining / rowBytes)
-            throw reader.Corrupt($"it declares {declaredEmbeddings} embeddings, which its {reader.Remaining} remaining bytes cannot hold");
+            throw reader.TooLong($"it declares {declaredEmbeddings} embeddings, which its {reader.Remaining} remaining bytes cannot hold");
 
         var identities = new List<GalleryContent.Identity>(identityCount);
         var row = new byte[rowBytes];
@@ -133,7 +137,7 @@ internal static class GalleryFile
             catch (ArgumentException e) { throw reader.Corrupt($"identity {i} has an invalid name ({e.Message})"); }
             int count = reader.Int32();
             if (count <= 0 || count > reader.Remaining / rowBytes)
-                throw reader.Corrupt($"identity '{name}' declares {count} embeddings, which the remaining {reader.Remaining} bytes cannot hold");
+                throw reader.TooLong($"identity '{name}' declares {count} embeddings, which the remaining {reader.Remaining} bytes cannot hold");
             var vectors = new float[count][];
             for (int j = 0; j < count; j++)
             {
@@ -178,6 +182,9 @@ internal static class GalleryFile
         public long Remaining => end - _position;
 
         public GalleryFormatException Corrupt(string why) => new($"Gallery file '{path}' is corrupt: {why}.");
+
+        /// <summary>A declared length the rest of the file cannot hold: cut short, or a damaged length field.</summary>
+        public GalleryFormatException TooLong(string why) => new($"Gallery file '{path}' is truncated or corrupt: {why}.");
 
         public void Fill(Span<byte> destination)
         {
