@@ -142,7 +142,7 @@ public class RecognitionCommandsTests
     }
 
     [Test]
-    public void A_failed_enrol_exits_2_with_one_line_and_leaves_the_gallery_file_as_it_was()
+    public void C02_a_failed_enrol_exits_2_with_one_line_and_leaves_the_gallery_file_as_it_was()
     {
         var gallery = _folder.File("g.gallery");
         Assert.That(Run("enroll", "--gallery", gallery, "--name", "alice", _faces[0], "--weights", _weights).Exit, Is.EqualTo(0));
@@ -159,7 +159,7 @@ public class RecognitionCommandsTests
     }
 
     [Test]
-    public void Using_a_gallery_with_other_weights_exits_2()
+    public void C03_using_a_gallery_with_other_weights_exits_2()
     {
         var gallery = _folder.File("g.gallery");
         Assert.That(Run("enroll", "--gallery", gallery, "--name", "alice", _faces[0], "--weights", _weights).Exit, Is.EqualTo(0));
@@ -170,7 +170,7 @@ public class RecognitionCommandsTests
 
     [TestCase("gallery", "remove", "nobody")]
     [TestCase("gallery", "rename", "nobody", "x")]
-    public void Editing_an_unknown_identity_exits_2(params string[] args)
+    public void C04_editing_an_unknown_identity_exits_2(params string[] args)
     {
         var gallery = _folder.File("g.gallery");
         Assert.That(Run("enroll", "--gallery", gallery, "--name", "alice", _faces[0], "--weights", _weights).Exit, Is.EqualTo(0));
@@ -180,7 +180,7 @@ public class RecognitionCommandsTests
     }
 
     [Test]
-    public void Bad_usage_exits_2_with_one_line()
+    public void C01_bad_usage_exits_2_with_one_line()
     {
         var missingWeights = Run("verify", _faces[0], _faces[1], "--weights", _folder.File("none.h5"));
         Assert.That(missingWeights.Exit, Is.EqualTo(2));
@@ -209,7 +209,7 @@ public class RecognitionCommandsTests
     }
 
     [Test]
-    public void This_build_without_a_network_says_so_through_the_one_factory()
+    public void C05_this_build_without_a_network_says_so_through_the_one_factory()
     {
         var result = RunWith(EncoderFactory.Create, "verify", _faces[0], _faces[1], "--weights", _weights);
         Assert.That(result.Exit, Is.EqualTo(2));

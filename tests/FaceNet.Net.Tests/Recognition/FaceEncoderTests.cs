@@ -195,7 +195,7 @@ public class FaceEncoderTests
     }
 
     [Test]
-    public void Asking_for_CUDA_where_it_is_not_available_fails_clearly()
+    public void A12_asking_for_CUDA_where_it_is_not_available_fails_clearly()
     {
         if (Devices.CudaDevices.IsAvailable) Assert.Ignore("CUDA is available here; the failure path cannot be shown.");
         var network = new TestEmbeddingNetwork();
