@@ -4,7 +4,8 @@ namespace FaceNet.Net.Recognition;
 
 /// <summary>
 /// The searchable form of a gallery: every enrolled (unit-length) embedding as one row of a contiguous [N, D]
-/// float32 matrix, rows grouped by identity. Immutable once built; any number of threads may search it.
+/// float32 matrix, rows grouped by identity. Searches never change it (any number of threads may search at once);
+/// only <see cref="Rename"/> does, under the gallery's write lock.
 /// </summary>
 /// <remarks>
 /// <para>A search is one matrix-vector product (N·D multiply-adds, one read of the matrix) and one top-k: for
@@ -50,15 +51,20 @@ internal sealed class GallerySearchIndex : IDisposable
         }
 
         FaceNetRuntime.EnsureInitialized();
-        _columns = torch.empty([dimension, rows], torch.ScalarType.Float32);
+        // Cached across calls: keep it out of any dispose scope the caller may have open.
+        _columns = torch.empty([dimension, rows], torch.ScalarType.Float32).DetachFromDisposeScope();
         if (rows == 0) return;
-        // Fill one column-major plane (all rows' value k) at a time: a managed buffer of N floats, not N·D.
-        var accessor = _columns.data<float>();
-        var plane = new float[rows];
-        for (int k = 0; k < dimension; k++)
+        // Copy in blocks of rows: each block goes row-major into a small tensor, and libtorch transposes it into
+        // its columns. The managed buffer is one block (4096 x D floats), never a second N x D copy.
+        const int block = 4096;
+        var buffer = new float[block * dimension];
+        for (int first = 0; first < rows; first += block)
         {
-            for (int r = 0; r < rows; r++) plane[r] = ordered[r][k];
-            accessor.CopyFrom(plane, 0, (long)k * rows);
+            int count = Math.Min(block, rows - first);
+            for (int r = 0; r < count; r++) ordered[first + r].CopyTo(buffer, r * dimension);
+            using var scope = torch.NewDisposeScope();
+            var rowsTensor = torch.tensor(buffer, [block, dimension]).narrow(0, 0, count);
+            _columns.narrow(1, first, count).copy_(rowsTensor.t());
         }
     }
 
@@ -101,6 +107,9 @@ internal sealed class GallerySearchIndex : IDisposable
         // Exact distances can swap near-ties of the dot-product ranking: order by the reported values.
         return result.OrderBy(c => c.Distance).ToList();
     }
+
+    /// <summary>Renames identity <paramref name="identity"/> (its position is unchanged). Call only under the gallery's write lock.</summary>
+    public void Rename(int identity, string newName) => _names[identity] = newName;
 
     public void Dispose() => _columns.Dispose();
 }

@@ -9,8 +9,9 @@ namespace FaceNet.Net.Recognition;
 /// </summary>
 /// <remarks>
 /// <para>Search: all embeddings live in one contiguous [N, D] float32 matrix, rebuilt lazily on the first search
-/// after a change; a search is one matrix-vector product plus a top-k (see <c>docs/recognition.md</c> for timings).
-/// An identity's distance is the smallest over its embeddings.</para>
+/// after an enrolment or removal (a rename keeps it); a search is one matrix-vector product plus a top-k (see
+/// <c>docs/recognition.md</c> for timings, including the rebuild). Enrol in batches rather than alternating single
+/// enrolments with searches on a large gallery. An identity's distance is the smallest over its embeddings.</para>
 /// <para>Thread-safe: a reader/writer lock lets any number of searches run at once, while enrolment, removal and
 /// renaming wait for them and run alone. <see cref="Dispose"/> frees the native matrix.</para>
 /// </remarks>
@@ -78,6 +79,7 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
             if (_identities.TryGetValue(name, out var list)) list.AddRange(vectors);
             else _identities.Add(name, vectors);
             _embeddingCount += vectors.Count;
+            return true;
         });
     }
 
@@ -93,6 +95,7 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
                 _embeddingCount -= list.Count;
                 removed = true;
             }
+            return removed;
         });
         return removed;
     }
@@ -108,12 +111,15 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
         {
             int index = _identities.IndexOf(name);
             if (index < 0) throw new IdentityNotFoundException(name);
-            if (name == newName) return;
+            if (name == newName) return false;
             if (_identities.ContainsKey(newName))
                 throw new ArgumentException($"An identity named '{newName}' is already enrolled; remove it first or choose another name.", nameof(newName));
             var list = _identities.GetAt(index).Value;
             _identities.RemoveAt(index);
             _identities.Insert(index, newName, list);
+            // Same position, same vectors: the search matrix stays valid, only the name changes.
+            _index?.Rename(index, newName);
+            return false;
         });
     }
 
@@ -267,16 +273,19 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
         }
     }
 
-    private void Write(Action action)
+    /// <summary>Runs a change alone; when it returns true the search matrix is dropped (rebuilt on the next search).</summary>
+    private void Write(Func<bool> change)
     {
         _lock.EnterWriteLock();
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            action();
-            // Any change invalidates the matrix; no reader holds it now (we hold the write lock).
-            _index?.Dispose();
-            _index = null;
+            if (change())
+            {
+                // No reader holds the matrix now (we hold the write lock).
+                _index?.Dispose();
+                _index = null;
+            }
         }
         finally
         {

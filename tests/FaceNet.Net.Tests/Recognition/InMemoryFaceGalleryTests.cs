@@ -98,6 +98,17 @@ public class InMemoryFaceGalleryTests
     }
 
     [Test]
+    public void The_cached_search_matrix_survives_a_callers_dispose_scope()
+    {
+        var (gallery, people) = Build(10, 1, 9);
+        using var _g = gallery;
+        var probe = people["person-4"][0];
+        using (TorchSharp.torch.NewDisposeScope())
+            Assert.That(gallery.WhoIsIt(probe).Identity, Is.EqualTo("person-4"));
+        Assert.That(gallery.WhoIsIt(probe).Identity, Is.EqualTo("person-4"));
+    }
+
+    [Test]
     public void Identify_over_100000_enrolled_embeddings_returns_exactly_the_naive_top_5()
     {
         const int n = 100_000;
