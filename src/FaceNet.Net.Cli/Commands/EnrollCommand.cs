@@ -1,0 +1,94 @@
+using System.CommandLine;
+using FaceNet.Net.CommandLine;
+using FaceNet.Net.Recognition;
+
+namespace FaceNet.Net.Cli.Commands;
+
+/// <summary>
+/// <c>facenet enroll --gallery g --name n &lt;img&gt;...</c> or <c>facenet enroll --gallery g --from-folders dir</c>
+/// (one subfolder per person, named after them). Creates the gallery when it does not exist. Every image is
+/// encoded before the gallery is touched, and the file is replaced atomically: a failed enrol leaves it as it was.
+/// </summary>
+internal static class EnrollCommand
+{
+    /// <summary>File extensions taken from person folders (case-insensitive); other files are skipped.</summary>
+    public static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tga", ".webp"];
+
+    public static Command Create(CreateEncoder factory)
+    {
+        var images = new Argument<string[]>("images") { Description = "Face images of the person (with --name)", Arity = ArgumentArity.ZeroOrMore };
+        var gallery = RecognitionOptions.Gallery();
+        var name = new Option<string?>("--name") { Description = "The person's name" };
+        var folders = new Option<string?>("--from-folders") { Description = "Folder with one subfolder of images per person" };
+        var weights = RecognitionOptions.Weights();
+        var preprocess = RecognitionOptions.Preprocess();
+        var json = RecognitionOptions.Json();
+        var command = new Command("enroll", "Add people to a gallery from face images (creates the gallery if needed)")
+        {
+            images, gallery, name, folders, weights, preprocess, json,
+        };
+        command.SetAction(parse =>
+        {
+            var plan = Plan(parse.GetValue(name), parse.GetValue(images) ?? [], parse.GetValue(folders));
+            string galleryPath = parse.GetValue(gallery)!;
+            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess));
+            using var faces = File.Exists(galleryPath) ? InMemoryFaceGallery.Load(galleryPath, encoder) : new InMemoryFaceGallery(encoder);
+
+            var all = plan.SelectMany(p => p.Images).ToList();
+            IReadOnlyList<Embeddings.FaceEmbedding> embeddings;
+            using (var progress = new ProgressBar(all.Count, "encoding"))
+                embeddings = encoder.EncodeBatchAsync(all, progress).GetAwaiter().GetResult();
+
+            int next = 0;
+            foreach (var (person, paths) in plan)
+            {
+                faces.Enroll(person, embeddings.Skip(next).Take(paths.Count));
+                next += paths.Count;
+            }
+            faces.Save(galleryPath);
+
+            if (parse.GetValue(json))
+                CliHost.WriteJson(new Output(galleryPath, plan.Select(p => new EnrolledOutput(p.Name, p.Images.Count)).ToList(), faces.Count, faces.EmbeddingCount));
+            else
+            {
+                foreach (var (person, paths) in plan) Console.WriteLine($"enrolled {person}: {paths.Count} image(s)");
+                Console.WriteLine($"gallery {galleryPath}: {faces.Count} identities, {faces.EmbeddingCount} embeddings");
+            }
+            return CliHost.Success;
+        });
+        return command;
+    }
+
+    /// <summary>Who gets which images, checked before any image is decoded.</summary>
+    internal static List<(string Name, List<string> Images)> Plan(string? name, string[] images, string? folders)
+    {
+        if (folders is not null)
+        {
+            if (name is not null || images.Length > 0)
+                throw new UsageException("use either --name with images, or --from-folders, not both");
+            if (!Directory.Exists(folders)) throw new UsageException($"folder '{folders}' does not exist");
+            var plan = new List<(string, List<string>)>();
+            foreach (var dir in Directory.GetDirectories(folders).Order(StringComparer.Ordinal))
+            {
+                var files = Directory.GetFiles(dir)
+                    .Where(f => ImageExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                    .Order(StringComparer.Ordinal).ToList();
+                if (files.Count == 0) throw new UsageException($"folder '{dir}' has no images ({string.Join(", ", ImageExtensions)})");
+                var person = Path.GetFileName(dir);
+                try { InMemoryFaceGallery.ValidateName(person); }
+                catch (ArgumentException e) { throw new UsageException($"folder name '{person}' is not a valid identity name: {e.Message}"); }
+                plan.Add((person, files));
+            }
+            if (plan.Count == 0) throw new UsageException($"folder '{folders}' has no subfolders (one per person)");
+            return plan;
+        }
+        if (name is null) throw new UsageException("give --name and at least one image, or --from-folders");
+        if (images.Length == 0) throw new UsageException($"no images given for '{name}'");
+        InMemoryFaceGallery.ValidateName(name);
+        return [(name, images.ToList())];
+    }
+
+    private sealed record EnrolledOutput(string Name, int Images);
+
+    private sealed record Output(string Gallery, IReadOnlyList<EnrolledOutput> Enrolled, int Identities, int Embeddings);
+}

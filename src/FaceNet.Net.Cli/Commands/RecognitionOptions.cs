@@ -1,0 +1,90 @@
+using System.CommandLine;
+using FaceNet.Net.CommandLine;
+using FaceNet.Net.Imaging;
+using FaceNet.Net.Recognition;
+
+namespace FaceNet.Net.Cli.Commands;
+
+/// <summary>The options shared by verify, enroll, identify and gallery, and their parsing.</summary>
+internal static class RecognitionOptions
+{
+    public static Option<string> Weights() => new("--weights")
+    {
+        Description = "Weights file (Keras .h5 or converted .safetensors)",
+        Required = true,
+    };
+
+    public static Option<string?> Preprocess()
+    {
+        var option = new Option<string?>("--preprocess")
+        {
+            Description = "Pixel preprocessing: fixed, unit or prewhiten (default: the weights' own convention, else prewhiten)",
+        };
+        option.AcceptOnlyFromAmong("fixed", "unit", "prewhiten");
+        return option;
+    }
+
+    public static Option<string> Metric()
+    {
+        var option = new Option<string>("--metric")
+        {
+            Description = "Distance: euclidean (default, on L2-normalised embeddings), squared-euclidean or cosine",
+            DefaultValueFactory = _ => "euclidean",
+        };
+        option.AcceptOnlyFromAmong("euclidean", "squared-euclidean", "cosine");
+        return option;
+    }
+
+    public static Option<float?> Threshold() => new("--threshold")
+    {
+        Description = "Match when the distance is below this (default: euclidean 0.7, squared-euclidean 0.49, cosine 0.40)",
+    };
+
+    public static Option<string> Gallery() => new("--gallery")
+    {
+        Description = "Gallery file",
+        Required = true,
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "Print machine-readable JSON" };
+
+    public static PreprocessingMode? ParsePreprocess(string? value) => value switch
+    {
+        null => null,
+        "fixed" => PreprocessingMode.Fixed,
+        "unit" => PreprocessingMode.Unit,
+        "prewhiten" => PreprocessingMode.Prewhiten,
+        _ => throw new UsageException($"unknown preprocessing '{value}' (fixed, unit or prewhiten)"),
+    };
+
+    public static DistanceMetric ParseMetric(string? value) => value switch
+    {
+        null or "euclidean" => DistanceMetric.Euclidean,
+        "squared-euclidean" => DistanceMetric.SquaredEuclidean,
+        "cosine" => DistanceMetric.Cosine,
+        _ => throw new UsageException($"unknown metric '{value}' (euclidean, squared-euclidean or cosine)"),
+    };
+
+    public static string Name(DistanceMetric metric) => metric switch
+    {
+        DistanceMetric.Euclidean => "euclidean",
+        DistanceMetric.SquaredEuclidean => "squared-euclidean",
+        DistanceMetric.Cosine => "cosine",
+        _ => metric.ToString(),
+    };
+
+    public static float? CheckThreshold(float? threshold)
+    {
+        if (threshold is float t && (!float.IsFinite(t) || t <= 0))
+            throw new UsageException($"--threshold must be a positive number (got {t})");
+        return threshold;
+    }
+
+    /// <summary>Creates the encoder after checking that the weights file exists.</summary>
+    public static Embeddings.IFaceEncoder OpenEncoder(CreateEncoder factory, string weights, string? preprocess)
+    {
+        if (Directory.Exists(weights)) throw new UsageException($"weights '{weights}' is a directory, not a file");
+        if (!File.Exists(weights)) throw new UsageException($"weights file '{weights}' does not exist");
+        return factory(weights, ParsePreprocess(preprocess));
+    }
+}

@@ -1,0 +1,21 @@
+using FaceNet.Net.Embeddings;
+using FaceNet.Net.Imaging;
+
+namespace FaceNet.Net.Cli;
+
+/// <summary>Creates an encoder for a command; the commands receive it as a delegate so tests can pass their own.</summary>
+/// <param name="weightsPath">The weights file given with <c>--weights</c> (checked to exist).</param>
+/// <param name="mode">The preprocessing given with <c>--preprocess</c>, or null for the weights' own convention.</param>
+internal delegate IFaceEncoder CreateEncoder(string weightsPath, PreprocessingMode? mode);
+
+/// <summary>
+/// The one place where the <c>facenet</c> tool turns a weights file into an encoder. Every command that needs
+/// weights (verify, enroll, identify) goes through <see cref="Create"/>.
+/// </summary>
+internal static class EncoderFactory
+{
+    /// <summary>Loads <paramref name="weightsPath"/> and wraps it in a <see cref="FaceEncoder"/>.</summary>
+    /// <exception cref="FaceNetException">Always, in this build: the network and its weight readers are not part of it yet.</exception>
+    public static IFaceEncoder Create(string weightsPath, PreprocessingMode? mode) =>
+        throw new FaceNetException("weights loading is not available in this build");
+}

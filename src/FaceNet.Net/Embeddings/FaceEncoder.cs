@@ -1,0 +1,213 @@
+using FaceNet.Net.Imaging;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using TorchSharp;
+
+namespace FaceNet.Net.Embeddings;
+
+/// <summary>
+/// The FaceNet encoder: decodes, resizes (bicubic, 160x160) and preprocesses face images, runs the network in
+/// batches, and L2-normalises the output.
+/// </summary>
+/// <remarks>
+/// <para>Thread-safe: any number of threads may call the Encode methods at once; each call uses its own buffers and
+/// tensors, and the network's forward pass is read-only. Results do not depend on how calls interleave.</para>
+/// <para><see cref="Dispose"/> waits for calls in progress, then frees the network; later calls throw
+/// <see cref="ObjectDisposedException"/>.</para>
+/// </remarks>
+public sealed class FaceEncoder : IFaceEncoder
+{
+    private readonly IEmbeddingNetwork _network;
+    private readonly bool _ownsNetwork;
+    private readonly FaceEncoderOptions _options;
+    private readonly ReaderWriterLockSlim _lifetime = new(LockRecursionPolicy.NoRecursion);
+    private volatile bool _disposed;
+
+    /// <summary>Wraps <paramref name="network"/> (owned and disposed with the encoder unless <paramref name="ownsNetwork"/> is false).</summary>
+    /// <exception cref="FaceNetException">The options ask for a CUDA device that is not available.</exception>
+    internal FaceEncoder(IEmbeddingNetwork network, FaceEncoderOptions? options = null, bool ownsNetwork = true)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        FaceNetRuntime.EnsureInitialized();
+        _options = options ?? new FaceEncoderOptions();
+        Device = DeviceSelection.Resolve(_options.Device);
+        if (_options.Threads is int threads) torch.set_num_threads(threads);
+        _network = network;
+        _ownsNetwork = ownsNetwork;
+        Preprocessing = _options.Preprocessing ?? network.ExpectedPreprocessing ?? PreprocessingMode.Prewhiten;
+    }
+
+    /// <inheritdoc />
+    public int EmbeddingSize => _network.EmbeddingSize;
+
+    /// <inheritdoc />
+    public string Fingerprint => _network.Fingerprint;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <see cref="FaceEncoderOptions.Preprocessing"/> when given; else what the weights declare; else
+    /// <see cref="PreprocessingMode.Prewhiten"/>, the convention of the published Keras FaceNet weights.
+    /// </remarks>
+    public PreprocessingMode Preprocessing { get; }
+
+    /// <summary>The device the encoder was created for.</summary>
+    public torch.Device Device { get; }
+
+    /// <summary>The options the encoder was created with.</summary>
+    public FaceEncoderOptions Options => _options;
+
+    /// <inheritdoc />
+    public FaceEmbedding Encode(Image<Rgb24> image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ThrowIfDisposed();
+        return EncodeImages([image])[0];
+    }
+
+    /// <inheritdoc />
+    public FaceEmbedding Encode(string path)
+    {
+        ThrowIfDisposed();
+        using var image = ImageLoader.Load(path, _options.ImageLoading);
+        return Encode(image);
+    }
+
+    /// <inheritdoc />
+    public FaceEmbedding Encode(Stream stream, string? sourceName = null)
+    {
+        ThrowIfDisposed();
+        using var image = ImageLoader.Load(stream, sourceName, _options.ImageLoading);
+        return Encode(image);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<FaceEmbedding> EncodeBatch(IReadOnlyList<Image<Rgb24>> images) =>
+        EncodeImagesInBatches(images, null, CancellationToken.None);
+
+    /// <inheritdoc />
+    public IReadOnlyList<FaceEmbedding> EncodeBatch(IReadOnlyList<string> paths) =>
+        EncodeFilesInBatches(paths, null, CancellationToken.None);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<Image<Rgb24>> images, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ThrowIfDisposed();
+        return Task.Run(() => EncodeImagesInBatches(images, progress, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<string> paths, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ThrowIfDisposed();
+        return Task.Run(() => EncodeFilesInBatches(paths, progress, cancellationToken), cancellationToken);
+    }
+
+    private IReadOnlyList<FaceEmbedding> EncodeImagesInBatches(IReadOnlyList<Image<Rgb24>> images, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        for (int i = 0; i < images.Count; i++)
+            if (images[i] is null) throw new ArgumentException($"Image {i} of the batch is null.", nameof(images));
+        ThrowIfDisposed();
+        var result = new List<FaceEmbedding>(images.Count);
+        int batch = _options.BatchSize;
+        for (int start = 0; start < images.Count; start += batch)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var chunk = new Image<Rgb24>[Math.Min(batch, images.Count - start)];
+            for (int i = 0; i < chunk.Length; i++) chunk[i] = images[start + i];
+            result.AddRange(EncodeImages(chunk));
+            progress?.Report(result.Count);
+        }
+        return result;
+    }
+
+    private IReadOnlyList<FaceEmbedding> EncodeFilesInBatches(IReadOnlyList<string> paths, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        for (int i = 0; i < paths.Count; i++)
+            if (string.IsNullOrEmpty(paths[i])) throw new ArgumentException($"Path {i} of the batch is null or empty.", nameof(paths));
+        ThrowIfDisposed();
+        var result = new List<FaceEmbedding>(paths.Count);
+        int batch = _options.BatchSize;
+        for (int start = 0; start < paths.Count; start += batch)
+        {
+            var chunk = new Image<Rgb24>[Math.Min(batch, paths.Count - start)];
+            try
+            {
+                for (int i = 0; i < chunk.Length; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    chunk[i] = ImageLoader.Load(paths[start + i], _options.ImageLoading);
+                }
+                result.AddRange(EncodeImages(chunk));
+            }
+            finally
+            {
+                foreach (var image in chunk) image?.Dispose();
+            }
+            progress?.Report(result.Count);
+        }
+        return result;
+    }
+
+    /// <summary>One forward pass over <paramref name="images"/> (at most one batch).</summary>
+    private FaceEmbedding[] EncodeImages(Image<Rgb24>[] images)
+    {
+        int n = images.Length;
+        var input = new float[(long)n * FaceInput.ValuesPerImage];
+        for (int i = 0; i < n; i++) FaceInput.Fill(images[i], input, i * FaceInput.ValuesPerImage, Preprocessing);
+
+        float[] output;
+        int size;
+        _lifetime.EnterReadLock();
+        try
+        {
+            ThrowIfDisposed();
+            size = _network.EmbeddingSize;
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            var batch = torch.tensor(input, [n, 3, FaceInput.Size, FaceInput.Size]);
+            var raw = _network.Forward(batch);
+            if (raw.ndim != 2 || raw.shape[0] != n || raw.shape[1] != size)
+                throw new FaceNetException($"The network returned a tensor of shape [{string.Join(", ", raw.shape)}]; expected [{n}, {size}].");
+            if (raw.device_type != DeviceType.CPU) raw = raw.cpu();
+            if (raw.dtype != torch.ScalarType.Float32) raw = raw.to_type(torch.ScalarType.Float32);
+            output = raw.contiguous().data<float>().ToArray();
+        }
+        finally
+        {
+            _lifetime.ExitReadLock();
+        }
+
+        var result = new FaceEmbedding[n];
+        for (int i = 0; i < n; i++)
+        {
+            var row = output.AsSpan(i * size, size);
+            foreach (var v in row)
+                if (!float.IsFinite(v))
+                    throw new FaceNetException($"The network produced NaN or infinity for image {i} of the batch; the weights are probably broken.");
+            result[i] = new FaceEmbedding(FaceEmbedding.Normalize(row), _options.IncludeRaw ? row.ToArray() : null, Fingerprint);
+        }
+        return result;
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>Waits for encodings in progress, then frees the network (when owned). Calling it again does nothing.</summary>
+    public void Dispose()
+    {
+        _lifetime.EnterWriteLock();
+        try
+        {
+            if (_disposed) return;
+            _disposed = true;
+            if (_ownsNetwork) _network.Dispose();
+        }
+        finally
+        {
+            _lifetime.ExitWriteLock();
+        }
+    }
+}

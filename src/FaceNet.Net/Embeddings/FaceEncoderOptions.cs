@@ -1,0 +1,68 @@
+using FaceNet.Net.Imaging;
+using TorchSharp;
+
+namespace FaceNet.Net.Embeddings;
+
+/// <summary>
+/// How a <see cref="FaceEncoder"/> runs. Immutable (init-only), so one instance may be shared by any number of threads.
+/// </summary>
+public sealed class FaceEncoderOptions
+{
+    /// <summary>The default number of images per forward pass.</summary>
+    public const int DefaultBatchSize = 32;
+
+    /// <summary>
+    /// Where the network runs: <c>torch.CPU</c> (the default when null), <c>torch.CUDA</c> or <c>new torch.Device("cuda:1")</c>.
+    /// Asking for CUDA when it is not available (no TorchSharp CUDA package, no driver, no such device index)
+    /// fails with a <see cref="FaceNetException"/> instead of silently falling back to the CPU.
+    /// </summary>
+    public torch.Device? Device { get; init; }
+
+    /// <summary>
+    /// The preprocessing applied to pixels. When null the encoder uses the weights' own convention
+    /// (<see cref="FaceEncoder.Preprocessing"/>): what the weight source declares, else
+    /// <see cref="PreprocessingMode.Prewhiten"/>, the convention of the published Keras FaceNet weights
+    /// (keras-facenet, deepface "Facenet", davidsandberg/facenet).
+    /// </summary>
+    public PreprocessingMode? Preprocessing { get; init; }
+
+    /// <summary>Images per forward pass for batches (memory grows with it). Default <see cref="DefaultBatchSize"/>.</summary>
+    public int BatchSize
+    {
+        get => _batchSize;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            _batchSize = value;
+        }
+    }
+
+    /// <summary>
+    /// When set, the encoder calls <c>torch.set_num_threads</c> with it on creation. This is process-wide: it
+    /// changes the intra-op thread count of every TorchSharp computation in the process, not only this encoder's.
+    /// Null (the default) leaves the setting alone.
+    /// </summary>
+    public int? Threads
+    {
+        get => _threads;
+        init
+        {
+            if (value is not null) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value.Value);
+            _threads = value;
+        }
+    }
+
+    /// <summary>Keep the raw network output in <see cref="FaceEmbedding.Raw"/> (default false: only the normalised vector).</summary>
+    public bool IncludeRaw { get; init; }
+
+    /// <summary>Limits for decoding image files and streams. Default <see cref="ImageLoadOptions.Default"/>.</summary>
+    public ImageLoadOptions ImageLoading
+    {
+        get => _imageLoading;
+        init => _imageLoading = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private readonly int _batchSize = DefaultBatchSize;
+    private readonly int? _threads;
+    private readonly ImageLoadOptions _imageLoading = ImageLoadOptions.Default;
+}

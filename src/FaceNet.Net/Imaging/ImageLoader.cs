@@ -1,0 +1,179 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tga;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Metadata;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace FaceNet.Net.Imaging;
+
+/// <summary>
+/// Decodes JPEG, PNG, BMP, GIF, TGA and WebP files into 8-bit RGB images, the form every encoder input takes.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>The dimensions are read from the header (<c>Image.Identify</c>) and checked against
+/// <see cref="ImageLoadOptions.MaxPixels"/> before any pixel is decoded.</item>
+/// <item>The EXIF orientation is applied (<c>AutoOrient</c>), so a portrait photo stored sideways comes out upright.</item>
+/// <item>Grayscale, palette, 16-bit and CMYK images are converted to RGB; 16-bit channels are rounded to 8 bits.</item>
+/// <item>Transparency is composited onto black: each channel becomes <c>round(c · alpha / 255)</c>, so fully
+/// transparent pixels are black whatever colour they store.</item>
+/// <item>Only the first frame of an animated GIF is decoded.</item>
+/// <item>A JPEG must reach its end-of-image marker: ImageSharp would decode a truncated one with a grey lower part.</item>
+/// </list>
+/// Thread-safe: the decoder configuration is shared and read-only; each call decodes into its own image.
+/// </remarks>
+public static class ImageLoader
+{
+    /// <summary>The formats accepted, as named in messages.</summary>
+    public const string SupportedFormats = "JPEG, PNG, BMP, GIF, TGA, WebP";
+
+    private static readonly Lazy<Configuration> DecoderConfiguration = new(CreateConfiguration);
+
+    /// <summary>Reads the image file at <paramref name="path"/>.</summary>
+    /// <param name="path">The file to read.</param>
+    /// <param name="options">Limits; <see cref="ImageLoadOptions.Default"/> when null.</param>
+    /// <returns>The upright 8-bit RGB image; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="ImageLoadException">The path is missing or a directory, or the file is empty, not an image, corrupt, truncated or too large.</exception>
+    public static Image<Rgb24> Load(string path, ImageLoadOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+            throw new ImageLoadException(path, $"'{path}' is a directory, not an image file.");
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ImageLoadException(path, $"Image file '{path}' does not exist.", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ImageLoadException(path, $"Image file '{path}' cannot be opened: {e.Message}", e);
+        }
+        using (stream)
+        {
+            if (stream.Length == 0)
+                throw new ImageLoadException(path, $"Image file '{path}' is empty (0 bytes).");
+            return Decode(stream, path, options ?? ImageLoadOptions.Default);
+        }
+    }
+
+    /// <summary>Reads an image from <paramref name="stream"/>, starting at its current position.</summary>
+    /// <param name="stream">The encoded image. A stream that cannot seek is first copied into memory, up to <see cref="ImageLoadOptions.MaxStreamBytes"/>.</param>
+    /// <param name="sourceName">A name for messages (a file name, a URL); "stream" when null.</param>
+    /// <param name="options">Limits; <see cref="ImageLoadOptions.Default"/> when null.</param>
+    /// <returns>The upright 8-bit RGB image; the caller disposes it. The stream is left open.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ImageLoadException">The stream is empty, not an image, corrupt, truncated or too large.</exception>
+    public static Image<Rgb24> Load(Stream stream, string? sourceName = null, ImageLoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var name = sourceName ?? "stream";
+        options ??= ImageLoadOptions.Default;
+        if (stream.CanSeek) return Decode(stream, name, options);
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (buffer.Length + read > options.MaxStreamBytes)
+                throw new ImageLoadException(name, $"Image '{name}' is longer than {options.MaxStreamBytes} bytes (ImageLoadOptions.MaxStreamBytes).");
+            buffer.Write(chunk, 0, read);
+        }
+        buffer.Position = 0;
+        return Decode(buffer, name, options);
+    }
+
+    private static Image<Rgb24> Decode(Stream stream, string name, ImageLoadOptions options)
+    {
+        long start = stream.Position;
+        if (stream.Length - start <= 0)
+            throw new ImageLoadException(name, $"Image '{name}' is empty (0 bytes).");
+        var configuration = DecoderConfiguration.Value;
+
+        IImageInfo? info;
+        IImageFormat? format;
+        try
+        {
+            info = Image.Identify(configuration, stream, out format);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new ImageLoadException(name, $"Image '{name}' is corrupt or truncated: {e.Message}", e);
+        }
+        if (info is null || format is null)
+            throw new ImageLoadException(name, $"'{name}' is not an image in a supported format ({SupportedFormats}).");
+        if (info.Width <= 0 || info.Height <= 0)
+            throw new ImageLoadException(name, $"Image '{name}' declares invalid dimensions {info.Width}x{info.Height}.");
+        long pixels = (long)info.Width * info.Height;
+        if (pixels > options.MaxPixels)
+            throw new ImageLoadException(name,
+                $"Image '{name}' is {info.Width}x{info.Height} pixels ({pixels / 1e6:0.#} MP), over the limit of {options.MaxPixels} pixels; raise ImageLoadOptions.MaxPixels to accept it.");
+
+        if (format is JpegFormat)
+        {
+            stream.Position = start;
+            if (!JpegStructure.IsComplete(stream))
+                throw new ImageLoadException(name, $"JPEG image '{name}' is corrupt or truncated: it ends before its end-of-image marker.");
+        }
+
+        stream.Position = start;
+        Image<Rgba32> decoded;
+        try
+        {
+            decoded = Image.Load<Rgba32>(configuration, stream);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new ImageLoadException(name, $"{format.Name} image '{name}' is corrupt or truncated: {e.Message}", e);
+        }
+        using (decoded)
+        {
+            decoded.Mutate(x => x.AutoOrient());
+            return CompositeOntoBlack(decoded);
+        }
+    }
+
+    /// <summary>Drops alpha by compositing onto black, row by row.</summary>
+    private static Image<Rgb24> CompositeOntoBlack(Image<Rgba32> source)
+    {
+        var result = new Image<Rgb24>(source.Width, source.Height);
+        source.ProcessPixelRows(result, (from, to) =>
+        {
+            for (int y = 0; y < from.Height; y++)
+            {
+                var src = from.GetRowSpan(y);
+                var dst = to.GetRowSpan(y);
+                for (int x = 0; x < src.Length; x++)
+                {
+                    var p = src[x];
+                    if (p.A == 255) dst[x] = new Rgb24(p.R, p.G, p.B);
+                    else dst[x] = new Rgb24(Premultiply(p.R, p.A), Premultiply(p.G, p.A), Premultiply(p.B, p.A));
+                }
+            }
+        });
+        return result;
+    }
+
+    private static byte Premultiply(byte channel, byte alpha) => (byte)((channel * alpha + 127) / 255);
+
+    private static Configuration CreateConfiguration()
+    {
+        var configuration = new Configuration(
+            new JpegConfigurationModule(), new PngConfigurationModule(), new BmpConfigurationModule(),
+            new GifConfigurationModule(), new TgaConfigurationModule(), new WebpConfigurationModule());
+        // One frame is all a face needs; decoding every frame of an animation multiplies memory.
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
+        return configuration;
+    }
+}
