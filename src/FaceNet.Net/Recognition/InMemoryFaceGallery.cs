@@ -21,7 +21,7 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
     public const int MaxNameLength = 256;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
-    private readonly OrderedDictionary<string, List<float[]>> _identities = new(StringComparer.Ordinal);
+    private readonly InsertionOrderedMap<string, List<float[]>> _identities = new(StringComparer.Ordinal);
     private readonly object _indexGate = new();
     private GallerySearchIndex? _index;
     private int _embeddingCount;
