@@ -14,7 +14,9 @@ namespace FaceNet.Net.Training;
 /// <remarks>
 /// <para>Deterministic for a seed on the CPU: batches and augmentation depend only on (seed, epoch, step), and
 /// TorchSharp's global generator is seeded with (seed, epoch) at each epoch start (for dropout). That global seeding
-/// affects other TorchSharp users in the process. CUDA kernels may add nondeterminism.</para>
+/// affects other TorchSharp users in the process. CUDA kernels may add nondeterminism, and so can libtorch's
+/// multi-threaded CPU kernels on degenerate layer sizes (seen with 2-channel convolutions on 2 threads); call
+/// <c>torch.set_num_threads(1)</c> for bit-exact runs. A non-finite loss stops training with a <see cref="FaceNetException"/>.</para>
 /// <para>The trainer moves the model to the chosen device and leaves it there in training mode; it does not own the
 /// model. Not thread-safe: one <see cref="Train"/> at a time.</para>
 /// </remarks>
@@ -86,12 +88,14 @@ public sealed class EmbeddingTrainer
                 var input = augmenter.Apply(images, new Random(PkBatchSampler.DeriveSeed(o.Seed, epoch, step, 2)));
                 optimizer.zero_grad();
                 using var result = loss.Compute(_model.forward(input), batch.Identities);
+                double value = result.LossValue;
+                if (!double.IsFinite(value))
+                    throw new FaceNetException($"Training diverged: the loss is {value} at epoch {epoch + 1}, step {step + 1}. Lower the learning rate, or resume from the last checkpoint.");
                 if (result.Loss.requires_grad)
                 {
                     result.Loss.backward();
                     optimizer.step();
                 }
-                double value = result.LossValue;
                 lossSum += value;
                 activeSum += result.ActiveFraction;
                 progress?.Report(new TrainingProgress(epoch, o.Epochs, step, steps, value, result.ActiveFraction, result.Triplets.Count, rate));
