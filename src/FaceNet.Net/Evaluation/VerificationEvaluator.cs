@@ -120,27 +120,46 @@ public static class VerificationEvaluator
     private static double Accuracy((double Distance, bool Same)[] pairs, double threshold) =>
         (double)pairs.Count(p => (p.Distance < threshold) == p.Same) / pairs.Length;
 
+    /// <summary>For each candidate threshold (ascending), how many matched and mismatched pairs lie below it: one sweep.</summary>
+    private static (IReadOnlyList<double> Thresholds, int[] SameBelow, int[] DiffBelow) Sweep((double Distance, bool Same)[] pairs)
+    {
+        var sorted = pairs.OrderBy(p => p.Distance).ToArray();
+        var thresholds = CandidateThresholds(sorted.Select(p => p.Distance));
+        var sameBelow = new int[thresholds.Count];
+        var diffBelow = new int[thresholds.Count];
+        int i = 0, same = 0, diff = 0;
+        for (int c = 0; c < thresholds.Count; c++)
+        {
+            for (; i < sorted.Length && sorted[i].Distance < thresholds[c]; i++)
+                if (sorted[i].Same) same++; else diff++;
+            sameBelow[c] = same;
+            diffBelow[c] = diff;
+        }
+        return (thresholds, sameBelow, diffBelow);
+    }
+
     private static (double Threshold, double Accuracy) BestAccuracyThreshold((double Distance, bool Same)[] pairs)
     {
+        var (thresholds, sameBelow, diffBelow) = Sweep(pairs);
+        int diffTotal = pairs.Count(p => !p.Same);
         double bestThreshold = double.NaN, best = -1;
-        foreach (var t in CandidateThresholds(pairs.Select(p => p.Distance)))
+        for (int c = 0; c < thresholds.Count; c++)
         {
-            double a = Accuracy(pairs, t);
-            if (a > best) (best, bestThreshold) = (a, t);
+            double a = (double)(sameBelow[c] + diffTotal - diffBelow[c]) / pairs.Length;
+            if (a > best) (best, bestThreshold) = (a, thresholds[c]);
         }
         return (bestThreshold, best);
     }
 
     private static double ThresholdAtFar((double Distance, bool Same)[] train, double targetFar)
     {
-        var candidates = CandidateThresholds(train.Select(p => p.Distance));
-        var negatives = train.Where(p => !p.Same).Select(p => p.Distance).ToArray();
-        double FarAt(double t) => (double)negatives.Count(d => d < t) / negatives.Length;
+        var (candidates, _, diffBelow) = Sweep(train);
+        double negatives = train.Count(p => !p.Same);
         for (int j = 1; j < candidates.Count; j++)
         {
-            double fj = FarAt(candidates[j]);
+            double fj = diffBelow[j] / negatives;
             if (fj <= targetFar) continue;
-            double fi = FarAt(candidates[j - 1]);
+            double fi = diffBelow[j - 1] / negatives;
             return candidates[j - 1] + (targetFar - fi) / (fj - fi) * (candidates[j] - candidates[j - 1]);
         }
         return candidates[^1];
@@ -156,10 +175,9 @@ public static class VerificationEvaluator
 
     private static RocPoint[] Roc((double Distance, bool Same)[] pairs)
     {
-        int same = pairs.Count(p => p.Same), diff = pairs.Length - same;
-        return CandidateThresholds(pairs.Select(p => p.Distance)).Select(t => new RocPoint(t,
-            (double)pairs.Count(p => !p.Same && p.Distance < t) / diff,
-            (double)pairs.Count(p => p.Same && p.Distance < t) / same)).ToArray();
+        var (thresholds, sameBelow, diffBelow) = Sweep(pairs);
+        double same = pairs.Count(p => p.Same), diff = pairs.Length - same;
+        return thresholds.Select((t, c) => new RocPoint(t, diffBelow[c] / diff, sameBelow[c] / same)).ToArray();
     }
 
     private static double Auc(IReadOnlyList<RocPoint> roc)

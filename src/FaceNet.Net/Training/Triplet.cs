@@ -2,7 +2,7 @@ namespace FaceNet.Net.Training;
 
 /// <summary>
 /// One (anchor, positive, negative) triplet, as row indices into a batch of embeddings: the anchor and the
-/// positive share an identity, the negative does not.
+/// positive share an identity, the negative does not. Immutable.
 /// </summary>
 /// <param name="Anchor">Row of the anchor.</param>
 /// <param name="Positive">Row of an image of the same identity as the anchor.</param>

@@ -89,6 +89,32 @@ public class VerificationEvaluatorTests
     }
 
     [Test]
+    public void An_LFW_sized_set_is_fast_and_its_AUC_equals_the_pairwise_probability()
+    {
+        var rng = new Random(9);
+        // 6000 pairs in LFW order (per fold 300 matched then 300 mismatched), overlapping distance distributions, with ties.
+        var pairs = Enumerable.Range(0, 6000).Select(i =>
+        {
+            bool same = i % 600 < 300;
+            return ((float)Math.Round((same ? 0.8 : 1.1) + 0.3 * NextGaussian(rng), 2), same);
+        }).ToList();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var m = VerificationEvaluator.Evaluate(pairs);
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
+
+        var same = pairs.Where(p => p.Item2).Select(p => p.Item1).ToArray();
+        var diff = pairs.Where(p => !p.Item2).Select(p => p.Item1).ToArray();
+        double wins = same.Sum(s => diff.Sum(d => d > s ? 1.0 : d == s ? 0.5 : 0.0));
+        Assert.That(m.Auc, Is.EqualTo(wins / ((double)same.Length * diff.Length)).Within(1e-9));
+        double bestByBruteForce = m.Roc.Max(p => (p.TruePositiveRate * same.Length + (1 - p.FalsePositiveRate) * diff.Length) / pairs.Count);
+        Assert.That(m.BestThresholdAccuracy, Is.EqualTo(bestByBruteForce).Within(1e-12));
+        Assert.That(m.BestThresholdAccuracy, Is.EqualTo(pairs.Count(p => (p.Item1 < m.BestThreshold) == p.Item2) / 6000.0));
+        Assert.That(m.Accuracy, Is.InRange(0.6, 0.8));
+    }
+
+    private static double NextGaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+
+    [Test]
     public void Folds_follow_scikit_learn_KFold_sizes()
     {
         Assert.That(VerificationEvaluator.FoldRanges(23, 5), Is.EqualTo(new[] { (0, 5), (5, 5), (10, 5), (15, 4), (19, 4) }));
