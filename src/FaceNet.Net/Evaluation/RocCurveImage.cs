@@ -71,9 +71,16 @@ public static class RocCurveImage
         var folder = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"The folder of '{path}' does not exist.");
         using var image = Render(roc, options);
-        var temp = full + ".tmp";
-        image.SaveAsPng(temp);
-        File.Move(temp, full, overwrite: true);
+        var temp = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        try
+        {
+            image.SaveAsPng(temp);
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
     }
 
     /// <summary>Bresenham's line, clipped to the picture; dashed draws 6 px on, 4 px off.</summary>
