@@ -15,5 +15,7 @@ internal static class CommandCatalog
         yield return EnrollCommand.Create(createEncoder);
         yield return IdentifyCommand.Create(createEncoder);
         yield return GalleryCommand.Create();
+        yield return TrainCommand.Create();
+        yield return EvaluateCommand.Create();
     }
 }

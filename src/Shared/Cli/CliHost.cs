@@ -20,7 +20,7 @@ internal static class CliHost
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"{toolName}: {parsed.Errors[0].Message} (see '{toolName} --help')");
+            Console.Error.WriteLine($"{toolName}: {OneLine(parsed.Errors[0].Message)} (see '{toolName} --help')");
             return UsageError;
         }
         try

@@ -1,0 +1,92 @@
+using FaceNet.Net.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceNet.Net.Cli.Commands;
+
+/// <summary>
+/// Where <c>train</c> and <c>evaluate</c> get their network. A checkpoint written by <c>facenet train</c> rebuilds the
+/// network it holds (its metadata names it) with its weights; anything else passed as <c>--weights</c> goes to
+/// <see cref="LoadPretrained"/>, the single place where pretrained FaceNet weights are to be loaded.
+/// </summary>
+internal static class EmbeddingNetworks
+{
+    /// <summary>A network ready to train or embed, with the input side its images need.</summary>
+    public sealed record Loaded(nn.Module<Tensor, Tensor> Network, int InputSize, IReadOnlyDictionary<string, string> Metadata);
+
+    /// <summary>A fresh <see cref="CompactEmbeddingNetwork"/>, initialised from <paramref name="seed"/>.</summary>
+    public static Loaded Fresh(int embeddingSize, int width, int inputSize, int seed)
+    {
+        FaceNetRuntime.EnsureInitialized();
+        torch.manual_seed(seed);
+        var net = new CompactEmbeddingNetwork(embeddingSize, width, inputSize);
+        return new Loaded(net, inputSize, net.ToMetadata());
+    }
+
+    /// <summary>The network and weights in <paramref name="path"/>.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FaceNetException">The file cannot be used.</exception>
+    public static Loaded FromWeights(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
+        if (!IsTrainingCheckpoint(path)) return LoadPretrained(path);
+        IReadOnlyDictionary<string, string> metadata;
+        using (var checkpoint = TrainingCheckpoint.Read(path)) metadata = checkpoint.Metadata;
+        var net = CompactEmbeddingNetwork.FromMetadata(metadata);
+        EmbeddingTrainer.LoadModelWeights(net, path);
+        return new Loaded(net, net.InputSize, net.ToMetadata());
+    }
+
+    /// <summary>An embedding function over image files for <c>evaluate</c>: L2-normalised embeddings, in order.</summary>
+    public interface IEmbedder : IDisposable
+    {
+        /// <summary>Embeds the image files.</summary>
+        float[][] Embed(IReadOnlyList<string> paths);
+    }
+
+    /// <summary>The embedder for <c>--weights</c>: a 'facenet train' checkpoint, else <see cref="OpenPretrainedEmbedder"/>.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static IEmbedder OpenEmbedder(string path, string device)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
+        if (!IsTrainingCheckpoint(path)) return OpenPretrainedEmbedder(path, device);
+        return new CheckpointEmbedderAdapter(CheckpointEmbedder.Load(path, device));
+    }
+
+    /// <summary>
+    /// An embedder for pretrained FaceNet weights (Keras <c>.h5</c> or converted <c>.safetensors</c>): decode, align and
+    /// encode each image with Inception-ResNet-v1. The encoder is built outside this command; this build refuses such
+    /// files with a message that says so.
+    /// </summary>
+    private static IEmbedder OpenPretrainedEmbedder(string path, string device) =>
+        throw new FaceNetException($"'{path}' is not a checkpoint written by 'facenet train', and this build cannot load pretrained FaceNet weights (.h5 or converted .safetensors) on device '{device}'. Pass a 'facenet train' checkpoint, or precomputed embeddings with --embeddings.");
+
+    private sealed class CheckpointEmbedderAdapter(CheckpointEmbedder inner) : IEmbedder
+    {
+        public float[][] Embed(IReadOnlyList<string> paths) => inner.Embed(paths);
+
+        public void Dispose() => inner.Dispose();
+    }
+
+    /// <summary>
+    /// Pretrained FaceNet weights (Keras <c>.h5</c> or converted <c>.safetensors</c>) as an Inception-ResNet-v1 network.
+    /// The network and its weight loader are built outside this command; this build accepts only checkpoints written
+    /// by <c>facenet train</c>, so any other file is refused here with a message that says so.
+    /// </summary>
+    private static Loaded LoadPretrained(string path) =>
+        throw new FaceNetException($"'{path}' is not a checkpoint written by 'facenet train', and this build cannot load pretrained FaceNet weights (.h5 or converted .safetensors). Train from a fresh network (omit --weights) or pass a 'facenet train' checkpoint.");
+
+    private static bool IsTrainingCheckpoint(string path)
+    {
+        if (!path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)) return false;
+        try
+        {
+            using var checkpoint = TrainingCheckpoint.Read(path);
+            return checkpoint.Metadata.TryGetValue(TrainingCheckpoint.FormatKey, out var tag) && tag == TrainingCheckpoint.FormatTag;
+        }
+        catch (FaceNetException)
+        {
+            return false;
+        }
+    }
+}
