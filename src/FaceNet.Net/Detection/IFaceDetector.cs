@@ -38,6 +38,15 @@ public interface IFaceDetector
     /// <exception cref="FaceDetectionException"><paramref name="policy"/> is <see cref="FacePolicy.Error"/> and the photo does not hold exactly one face.</exception>
     IReadOnlyList<AlignedFace> DetectAndAlign(Image<Rgb24> image, FacePolicy policy);
 
+    /// <summary>
+    /// Cuts the aligned square crop of one detection (box plus <see cref="FaceDetectorOptions.Margin"/>, clamped to the
+    /// photo, resized to <see cref="FaceDetectorOptions.CropSize"/>).
+    /// </summary>
+    /// <param name="image">The photo the face was found in.</param>
+    /// <param name="face">A detection from <paramref name="image"/>.</param>
+    /// <returns>The crop (the caller disposes it).</returns>
+    Image<Rgb24> Align(Image<Rgb24> image, DetectedFace face);
+
     /// <summary>Decodes the photo at <paramref name="path"/> and does <see cref="DetectAndAlign(Image{Rgb24}, FacePolicy)"/>.</summary>
     /// <param name="path">An image file.</param>
     /// <param name="policy">What to do when the photo does not hold exactly one face.</param>

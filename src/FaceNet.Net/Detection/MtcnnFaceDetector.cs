@@ -118,9 +118,16 @@ public sealed class MtcnnFaceDetector : IFaceDetector, IDisposable
         if (!Enum.IsDefined(policy)) throw new ArgumentOutOfRangeException(nameof(policy), policy, "Not a FacePolicy value.");
         var faces = Apply(RunCascade([image])[0], policy);
         var aligned = new List<AlignedFace>(faces.Count);
-        foreach (var face in faces)
-            aligned.Add(new AlignedFace(face, FaceCropper.Crop(image, face.Box, Options.CropSize, Options.Margin)));
+        foreach (var face in faces) aligned.Add(new AlignedFace(face, Align(image, face)));
         return aligned;
+    }
+
+    /// <inheritdoc />
+    public Image<Rgb24> Align(Image<Rgb24> image, DetectedFace face)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(face);
+        return FaceCropper.Crop(image, face.Box, Options.CropSize, Options.Margin);
     }
 
     /// <inheritdoc />
