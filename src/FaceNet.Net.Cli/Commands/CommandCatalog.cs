@@ -17,5 +17,6 @@ internal static class CommandCatalog
         yield return GalleryCommand.Create();
         yield return TrainCommand.Create();
         yield return EvaluateCommand.Create();
+        yield return DetectCommand.Create();
     }
 }

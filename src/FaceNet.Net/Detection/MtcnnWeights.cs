@@ -1,0 +1,54 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceNet.Net.Detection;
+
+/// <summary>
+/// Finds and loads the three MTCNN weight files (<c>pnet</c>, <c>rnet</c>, <c>onet</c>) from a folder.
+/// Each network is loaded strictly by name: every parameter must be present with its exact shape, and no
+/// unknown tensor may be left over, so a wrong or truncated file fails loudly instead of detecting nothing.
+/// </summary>
+internal static class MtcnnWeights
+{
+    /// <summary>The file extensions tried, in order, for each network's weights.</summary>
+    public static readonly string[] Extensions = [".safetensors", ".pt"];
+
+    /// <summary>The weight file of <paramref name="network"/> (<c>pnet</c>, <c>rnet</c> or <c>onet</c>) in <paramref name="folder"/>.</summary>
+    public static string Locate(string folder, string network)
+    {
+        foreach (var extension in Extensions)
+        {
+            var candidate = Path.Combine(folder, network + extension);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FaceDetectionException(
+            $"No MTCNN weights for {network} in '{folder}': expected {network}.safetensors (or the legacy {network}.pt) beside pnet, rnet and onet.");
+    }
+
+    /// <summary>Reads a weight file (safetensors, or a legacy-format PyTorch <c>.pt</c> state dict).</summary>
+    public static IReadOnlyDictionary<string, NamedArray> Read(string path) =>
+        path.EndsWith(".pt", StringComparison.OrdinalIgnoreCase) ? LegacyTorchReader.Read(path) : SafeTensorsReader.Read(path);
+
+    /// <summary>Copies <paramref name="tensors"/> into <paramref name="module"/>'s parameters, by name and shape.</summary>
+    public static void LoadInto(nn.Module module, IReadOnlyDictionary<string, NamedArray> tensors, string source)
+    {
+        var expected = module.named_parameters().ToList();
+        var missing = expected.Select(p => p.name).Where(n => !tensors.ContainsKey(n)).ToList();
+        if (missing.Count > 0)
+            throw new FaceDetectionException($"'{source}' lacks {string.Join(", ", missing)}: it is not a {module.GetName()} weight file.");
+        var unknown = tensors.Keys.Except(expected.Select(p => p.name)).ToList();
+        if (unknown.Count > 0)
+            throw new FaceDetectionException($"'{source}' holds tensors {module.GetName()} does not have ({string.Join(", ", unknown.Take(5))}): it is not a {module.GetName()} weight file.");
+
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in expected)
+        {
+            var array = tensors[name];
+            if (!array.Shape.SequenceEqual(parameter.shape))
+                throw new FaceDetectionException(
+                    $"'{source}': {name} has shape [{string.Join(", ", array.Shape)}], {module.GetName()} needs [{string.Join(", ", parameter.shape)}].");
+            using var value = tensor(array.Values, array.Shape, dtype: ScalarType.Float32);
+            parameter.copy_(value);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text;
+using FaceNet.Net.Detection;
+
+namespace FaceNet.Net.Tests.Detection;
+
+/// <summary>Loading MTCNN weights: by name and shape, with clear errors for wrong or broken files.</summary>
+public class MtcnnWeightsTests
+{
+    [Test]
+    public void Weights_of_the_wrong_network_are_refused_by_name()
+    {
+        var folder = Directory.CreateTempSubdirectory("facenet-mtcnn-");
+        try
+        {
+            File.Copy(Path.Combine(MtcnnReference.WeightsFolder, "rnet.safetensors"), Path.Combine(folder.FullName, "pnet.safetensors"));
+            File.Copy(Path.Combine(MtcnnReference.WeightsFolder, "rnet.safetensors"), Path.Combine(folder.FullName, "rnet.safetensors"));
+            File.Copy(Path.Combine(MtcnnReference.WeightsFolder, "onet.safetensors"), Path.Combine(folder.FullName, "onet.safetensors"));
+            var error = Assert.Throws<FaceDetectionException>(() => MtcnnFaceDetector.FromFolder(folder.FullName));
+            Assert.That(error!.Message, Does.Contain("pnet.safetensors").And.Contain("PNet"));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public void The_legacy_pt_files_load_when_no_safetensors_are_present()
+    {
+        var folder = Directory.CreateTempSubdirectory("facenet-mtcnn-");
+        try
+        {
+            foreach (var net in new[] { "pnet", "rnet", "onet" })
+                File.Copy(Path.Combine(MtcnnReference.WeightsFolder, net + ".pt"), Path.Combine(folder.FullName, net + ".pt"));
+            using var detector = MtcnnFaceDetector.FromFolder(folder.FullName);
+            using var grey = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(64, 64);
+            Assert.That(detector.Detect(grey), Is.Empty);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public void A_missing_folder_names_the_files_it_needs()
+    {
+        var error = Assert.Throws<FaceDetectionException>(() => MtcnnFaceDetector.FromFolder("/no/such/mtcnn"));
+        Assert.That(error!.Message, Does.Contain("pnet").And.Contain("does not exist"));
+    }
+
+    [Test]
+    public void Safetensors_are_parsed_and_broken_headers_are_refused()
+    {
+        var header = """{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"x":"y"}}""";
+        var good = Build(header, [1f, -2.5f]);
+        var parsed = SafeTensorsReader.Parse(good, "good");
+        Assert.That(parsed["a"].Shape, Is.EqualTo(new long[] { 2 }));
+        Assert.That(parsed["a"].Values, Is.EqualTo(new[] { 1f, -2.5f }));
+
+        Assert.Throws<FaceDetectionException>(() => SafeTensorsReader.Parse(good.AsSpan(0, 5), "short"));
+        Assert.Throws<FaceDetectionException>(() => SafeTensorsReader.Parse(Build("""{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}""", [1f, 2f]), "shape"));
+        Assert.Throws<FaceDetectionException>(() => SafeTensorsReader.Parse(Build("""{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}""", [1f, 2f]), "dtype"));
+        Assert.Throws<FaceDetectionException>(() => SafeTensorsReader.Parse(Build("not json", [1f]), "json"));
+        Assert.Throws<FaceDetectionException>(() => SafeTensorsReader.Parse(Build("""{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}""", [1f]), "range"));
+    }
+
+    [Test]
+    public void A_file_that_is_not_a_legacy_state_dict_is_refused()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"facenet-bad-{Guid.NewGuid():N}.pt");
+        try
+        {
+            File.WriteAllBytes(path, Encoding.ASCII.GetBytes("PK\u0003\u0004 this is a zip, not a legacy pickle"));
+            var error = Assert.Throws<FaceDetectionException>(() => LegacyTorchReader.Read(path));
+            Assert.That(error!.Message, Does.Contain(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static byte[] Build(string header, float[] values)
+    {
+        var json = Encoding.UTF8.GetBytes(header);
+        var bytes = new byte[8 + json.Length + values.Length * 4];
+        BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)json.Length);
+        json.CopyTo(bytes, 8);
+        for (int i = 0; i < values.Length; i++) BitConverter.TryWriteBytes(bytes.AsSpan(8 + json.Length + 4 * i, 4), values[i]);
+        return bytes;
+    }
+}
