@@ -27,23 +27,21 @@ internal static class KerasWeightImporter
         var missing = new List<string>();
         var misshaped = new List<string>();
         var used = new HashSet<KerasWeightEntry>(ReferenceEqualityComparer.Instance);
-        var weights = new WeightSet();
         var rules = KerasWeightMap.Rules;
-        for (int i = 0; i < rules.Count; i++)
+        // Pass 1: find every weight and check its shape, reading nothing, so a bad file fails fast.
+        var found = new List<(KerasWeightRule Rule, long[] TorchShape, KerasWeightEntry? Entry)>(rules.Count);
+        foreach (var rule in rules)
         {
-            var rule = rules[i];
             var torchShape = expected[rule.TorchName];
             var entry = Find(archive, rule.KerasLayer, rule.KerasWeight, out var duplicates);
             if (entry is null)
             {
-                if (rule.DefaultsToOne)
-                    weights.Add(new TensorData(rule.TorchName, torchShape, Enumerable.Repeat(1f, (int)Shapes.ElementCount(torchShape)).ToArray()));
-                else
-                    missing.Add(rule.KerasName);
+                if (!rule.DefaultsToOne) missing.Add(rule.KerasName);
+                found.Add((rule, torchShape, null));
                 continue;
             }
             used.Add(entry);
-            foreach (var d in duplicates) used.Add(d); // reported below as ambiguous, not as unexpected
+            foreach (var d in duplicates) used.Add(d); // reported as ambiguous, not as unexpected
             if (duplicates.Count > 0)
             {
                 misshaped.Add($"{rule.KerasName} (found {duplicates.Count + 1} times)");
@@ -51,19 +49,24 @@ internal static class KerasWeightImporter
             }
             var kerasShape = KerasWeightMap.KerasShape(rule.Transform, torchShape);
             if (!entry.Shape.SequenceEqual(kerasShape))
-            {
                 misshaped.Add($"{rule.KerasName} {Shapes.Format(entry.Shape)}, expected {Shapes.Format(kerasShape)}");
-                continue;
-            }
-            if (missing.Count > 0 || misshaped.Count > 0) continue; // the load fails anyway: only collect names
-            var values = archive.Read(entry);
-            weights.Add(new TensorData(rule.TorchName, torchShape, KerasWeightMap.ToTorch(rule.Transform, entry.Shape, values)));
-            progress?.Invoke((i + 1) / (double)rules.Count);
+            found.Add((rule, torchShape, entry));
         }
         var unexpected = archive.Weights.Where(w => !used.Contains(w)).Select(w => w.Name).ToList();
         if (missing.Count > 0 || misshaped.Count > 0 || unexpected.Count > 0)
             throw Mismatch(archive, size, embeddingSize is not null, missing, unexpected, misshaped);
-        progress?.Invoke(1);
+
+        // Pass 2: read and reorder.
+        var weights = new WeightSet();
+        for (int i = 0; i < found.Count; i++)
+        {
+            var (rule, torchShape, entry) = found[i];
+            float[] values = entry is null
+                ? Enumerable.Repeat(1f, (int)Shapes.ElementCount(torchShape)).ToArray()
+                : KerasWeightMap.ToTorch(rule.Transform, entry.Shape, archive.Read(entry));
+            weights.Add(new TensorData(rule.TorchName, torchShape, values));
+            progress?.Invoke((i + 1) / (double)found.Count);
+        }
         return weights;
     }
 
