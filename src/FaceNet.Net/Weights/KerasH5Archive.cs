@@ -66,6 +66,7 @@ internal sealed partial class KerasH5Archive : IDisposable
         _file = file;
 
         var root = (IH5Group)file;
+        Hdf5LinkGuard.EnsureHardLinksOnly(root, path);
         KerasVersion = ReadStringAttribute(root, "keras_version");
         Backend = ReadStringAttribute(root, "backend");
         HasModelConfig = root.AttributeExists("model_config");
@@ -77,6 +78,7 @@ internal sealed partial class KerasH5Archive : IDisposable
         }
         else if (root.LinkExists("model_weights") && root.Get("model_weights") is IH5Group modelWeights)
         {
+            Hdf5LinkGuard.EnsureHardLinksOnly(modelWeights, path);
             _weightsRoot = modelWeights;
             Layout = "full model (model_weights group)";
             KerasVersion ??= ReadStringAttribute(modelWeights, "keras_version");
@@ -97,7 +99,7 @@ internal sealed partial class KerasH5Archive : IDisposable
         if (layerNames is null)
         {
             // Liberal: no layer list; take every child group that looks like a Keras layer.
-            layerNames = Children(_weightsRoot).Where(c => c.Object is IH5Group g && HasWeightNames(g)).Select(c => c.Name).ToArray();
+            layerNames = Children(_weightsRoot, path).Where(c => c.Object is IH5Group g && HasWeightNames(g)).Select(c => c.Name).ToArray();
             if (layerNames.Length == 0)
                 throw new WeightLoadException($"'{path}' is an HDF5 file but not Keras weights: it has no 'layer_names' attribute and no layer groups " +
                     "with 'weight_names' at the root or under 'model_weights'");
@@ -110,18 +112,21 @@ internal sealed partial class KerasH5Archive : IDisposable
     /// <exception cref="WeightLoadException">The file is not readable HDF5 or not a Keras weight file.</exception>
     public static KerasH5Archive Open(string path)
     {
-        FileStream? stream = null;
+        Stream? stream = null;
         NativeFile? file = null;
         try
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.RandomAccess);
-            if (stream.Length == 0) throw new WeightLoadException($"'{path}' is empty");
+            var fileStream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.RandomAccess);
+            stream = fileStream;
+            if (fileStream.Length == 0) throw new WeightLoadException($"'{path}' is empty");
+            // Budget: generous for a valid file (a few reads per object and chunk), finite for a corrupt one.
+            stream = new GuardedStream(fileStream, path, operationBudget: 1_000_000 + fileStream.Length / 16);
             file = H5File.Open(stream, leaveOpen: false);
             return new KerasH5Archive(path, stream, file);
         }
         catch (Exception e)
         {
-            file?.Dispose();
+            try { file?.Dispose(); } catch (Exception) { /* a corrupt file may fail to close; the stream is closed below */ }
             stream?.Dispose();
             throw Wrap(path, e);
         }
@@ -136,7 +141,8 @@ internal sealed partial class KerasH5Archive : IDisposable
             long count = Shapes.ElementCount(entry.Shape, MaxDatasetElements);
             if (count < 0)
                 throw new WeightLoadException($"'{_path}': weight '{entry.Name}' has an implausible shape {Shapes.Format(entry.Shape)}");
-            var dataset = _weightsRoot.Group(entry.Group).Dataset(entry.Path);
+            var dataset = Navigate(_weightsRoot, entry.Group + "/" + entry.Path) as IH5Dataset
+                ?? throw new WeightLoadException($"'{_path}': weight '{entry.Name}' is not a dataset");
             var type = dataset.Type;
             if (type.Class != H5DataTypeClass.FloatingPoint || (type.Size != 4 && type.Size != 8))
                 throw new WeightLoadException($"'{_path}': weight '{entry.Name}' is not float32 or float64 (HDF5 class {type.Class}, {type.Size} bytes)");
@@ -179,6 +185,7 @@ internal sealed partial class KerasH5Archive : IDisposable
             if (!seenGroups.Add(layer)) continue;
             if (layer.Length == 0 || layer.Contains('/') || !_weightsRoot.LinkExists(layer)) continue; // weightless layers may have no group
             if (_weightsRoot.Get(layer) is not IH5Group group) continue;
+            Hdf5LinkGuard.EnsureHardLinksOnly(group, _path);
 
             var weightNames = ReadStringArrayAttribute(group, "weight_names");
             var paths = new List<string>();
@@ -186,7 +193,7 @@ internal sealed partial class KerasH5Archive : IDisposable
             {
                 foreach (var name in weightNames)
                 {
-                    var resolved = Resolve(group, name);
+                    var resolved = Resolve(group, name, _path);
                     if (resolved is null)
                         throw new WeightLoadException($"'{_path}': layer '{layer}' lists weight '{name}' but the file has no such dataset");
                     paths.Add(resolved);
@@ -194,12 +201,13 @@ internal sealed partial class KerasH5Archive : IDisposable
             }
             else
             {
-                paths.AddRange(Datasets(group, "", 0));
+                paths.AddRange(Datasets(group, "", 0, _path));
             }
 
             foreach (var p in paths)
             {
-                var dataset = group.Dataset(p);
+                var dataset = Navigate(group, p) as IH5Dataset
+                    ?? throw new WeightLoadException($"'{_path}': weight '{layer}/{p}' is not a dataset");
                 var dims = dataset.Space.Dimensions;
                 if (dims.Length > 8 || dims.Any(d => d > int.MaxValue))
                     throw new WeightLoadException($"'{_path}': weight '{layer}/{p}' has an implausible shape {Shapes.Format(dims)}");
@@ -212,30 +220,50 @@ internal sealed partial class KerasH5Archive : IDisposable
     }
 
     /// <summary>The dataset path for a listed weight name: as written, else the unique dataset whose last component matches.</summary>
-    private static string? Resolve(IH5Group group, string weightName)
+    private string? Resolve(IH5Group group, string weightName, string path)
     {
         var trimmed = weightName.Trim('/');
-        if (trimmed.Length > 0 && group.LinkExists(trimmed) && group.Get(trimmed) is IH5Dataset) return trimmed;
+        if (trimmed.Length > 0 && TryNavigate(group, trimmed) is IH5Dataset) return trimmed;
         var last = StripIndex(trimmed.Split('/')[^1]);
-        var candidates = Datasets(group, "", 0).Where(d => StripIndex(d.Split('/')[^1]) == last).ToList();
+        var candidates = Datasets(group, "", 0, path).Where(d => StripIndex(d.Split('/')[^1]) == last).ToList();
         return candidates.Count == 1 ? candidates[0] : null;
     }
 
     /// <summary>Every dataset under <paramref name="group"/> (depth-limited), as paths relative to it.</summary>
-    private static IEnumerable<string> Datasets(IH5Group group, string prefix, int depth)
+    private static IEnumerable<string> Datasets(IH5Group group, string prefix, int depth, string filePath)
     {
         if (depth > 8) yield break;
-        foreach (var (name, obj) in Children(group))
+        foreach (var (name, obj) in Children(group, filePath))
         {
             var path = prefix.Length == 0 ? name : prefix + "/" + name;
             if (obj is IH5Dataset) yield return path;
             else if (obj is IH5Group sub)
-                foreach (var d in Datasets(sub, path, depth + 1)) yield return d;
+                foreach (var d in Datasets(sub, path, depth + 1, filePath)) yield return d;
         }
     }
 
-    private static IEnumerable<(string Name, IH5Object Object)> Children(IH5Group group) =>
-        group.Children().Take(100_000).Select(c => (c.Name, c));
+    private static IEnumerable<(string Name, IH5Object Object)> Children(IH5Group group, string filePath)
+    {
+        Hdf5LinkGuard.EnsureHardLinksOnly(group, filePath);
+        return group.Children().Take(100_000).Select(c => (c.Name, c));
+    }
+
+    /// <summary>Follows <paramref name="relativePath"/> one group at a time, checking each group's links first.</summary>
+    private IH5Object Navigate(IH5Group start, string relativePath) =>
+        TryNavigate(start, relativePath) ?? throw new WeightLoadException($"'{_path}': '{relativePath}' does not exist");
+
+    private IH5Object? TryNavigate(IH5Group start, string relativePath)
+    {
+        IH5Object current = start;
+        foreach (var segment in relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (current is not IH5Group group) return null;
+            Hdf5LinkGuard.EnsureHardLinksOnly(group, _path);
+            if (!group.LinkExists(segment)) return null;
+            current = group.Get(segment);
+        }
+        return current;
+    }
 
     /// <summary><c>kernel:0</c> → <c>kernel</c>.</summary>
     private static string StripIndex(string name) => IndexSuffix().Replace(name, "");
