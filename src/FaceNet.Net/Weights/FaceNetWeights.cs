@@ -48,7 +48,7 @@ public static class FaceNetWeights
         if (preprocessing is not null && !SafetensorsMetadata.PreprocessingNames.Contains(preprocessing))
             throw new ArgumentException($"unknown preprocessing '{preprocessing}': use fixed, unit or prewhiten", nameof(preprocessing));
         if (WeightFileDetector.Detect(h5Path) != WeightFileFormat.KerasH5)
-            throw new WeightLoadException($"'{h5Path}' is not a Keras .h5 (HDF5) file; it is already safetensors");
+            throw new WeightLoadException($"'{h5Path}' is safetensors, not a Keras .h5 file: there is nothing to convert");
 
         var loaded = WeightReader.Read(h5Path, null, p => progress?.Report(p * 0.8));
         var fingerprint = loaded.Weights.Fingerprint();

@@ -28,6 +28,9 @@ internal sealed partial class KerasH5Archive : IDisposable
     /// <summary>Largest attribute (string array) accepted, in elements, so a corrupt size cannot exhaust memory.</summary>
     private const ulong MaxAttributeElements = 1_000_000;
 
+    /// <summary>Largest fixed-length string attribute accepted, in bytes (the published files' are about 30 KB).</summary>
+    private const ulong MaxAttributeBytes = 64UL * 1024 * 1024;
+
     /// <summary>Largest dataset accepted, in elements (256 MiB of float32).</summary>
     public const long MaxDatasetElements = 64L * 1024 * 1024;
 
@@ -300,6 +303,8 @@ internal sealed partial class KerasH5Archive : IDisposable
         }
         if (count > MaxAttributeElements) throw new WeightLoadException($"attribute '{attribute.Name}' is implausibly large");
         if (count == 0 || attribute.Space.Type == H5DataspaceType.Null) return []; // Keras writes an empty (float) array for weightless layers
+        if (attribute.Type.Class == H5DataTypeClass.String && count * (ulong)attribute.Type.Size > MaxAttributeBytes)
+            throw new WeightLoadException($"attribute '{attribute.Name}' is implausibly large ({count} strings of {attribute.Type.Size} bytes)");
         if (attribute.Type.Class != H5DataTypeClass.String && attribute.Type.Class != H5DataTypeClass.VariableLength)
             throw new WeightLoadException($"attribute '{attribute.Name}' is not a string list (HDF5 class {attribute.Type.Class})");
         if (attribute.Space.Type == H5DataspaceType.Scalar) return [attribute.Read<string>()];

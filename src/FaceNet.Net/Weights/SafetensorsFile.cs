@@ -23,7 +23,8 @@ internal static class SafetensorsFile
     {
         if (head.Length < 9) return false;
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(head);
-        return n >= 2 && n <= (ulong)Math.Min(MaxHeaderBytes, fileLength - 8) && head[8] == (byte)'{';
+        // A header longer than the file still counts: the reader then reports the file as truncated.
+        return n >= 2 && n <= MaxHeaderBytes && head[8] == (byte)'{';
     }
 
     /// <summary>Writes the tensors (ordinal name order) and metadata to <paramref name="stream"/>.</summary>

@@ -12,7 +12,7 @@ public class BadWeightFileTests
 {
     private TempFolder _temp = null!;
     private WeightSet _source = null!;
-    private readonly Dictionary<string, (string Path, string Expect)> _files = new();
+    private readonly Dictionary<string, (string Path, string Expect, string ConvertExpect)> _files = new();
 
     [OneTimeSetUp]
     public void WriteBadFiles()
@@ -46,24 +46,32 @@ public class BadWeightFileTests
             layers.Add(new KerasTestLayer("Logits", [new KerasTestWeight("kernel", [128, 10], new float[1280])]));
             KerasTestFile.Write(p, layers, new KerasFileOptions { ShapesOnly = true });
         });
-        Add("truncated-safetensors", "truncated", p =>
+        Add("truncated-safetensors", "data_offsets [48, 68] outside the 62-byte data section (truncated file?)", p =>
         {
             var full = _temp.File("small.safetensors");
             SmallFiles.WriteSmallSafetensors(full);
             var bytes = File.ReadAllBytes(full);
             File.WriteAllBytes(p, bytes[..^10]);
             File.Delete(full);
-        });
+        }, convertExpect: "is safetensors, not a Keras .h5 file");
+        Add("safetensors-cut-in-header", "truncated or corrupt", p =>
+        {
+            var full = _temp.File("small2.safetensors");
+            SmallFiles.WriteSmallSafetensors(full);
+            File.WriteAllBytes(p, File.ReadAllBytes(full)[..40]);
+            File.Delete(full);
+        }, convertExpect: "is safetensors, not a Keras .h5 file");
     }
 
     [OneTimeTearDown]
     public void Cleanup() => _temp.Dispose();
 
-    private void Add(string name, string expect, Action<string> write)
+    /// <summary>Writes a bad file under a neutral name (so a message cannot match through the path).</summary>
+    private void Add(string name, string expect, Action<string> write, string? convertExpect = null)
     {
-        var path = _temp.File(name + ".bin");
+        var path = _temp.File($"bad{_files.Count}.bin");
         write(path);
-        _files[name] = (path, expect);
+        _files[name] = (path, expect, convertExpect ?? expect);
     }
 
     private static byte[] RandomBytes(int n, int seed)
@@ -73,12 +81,12 @@ public class BadWeightFileTests
         return bytes;
     }
 
-    private static readonly string[] Names = ["empty", "random", "truncated-h5", "not-keras", "layer-missing", "wrong-shape", "extra-weight", "truncated-safetensors"];
+    private static readonly string[] Names = ["empty", "random", "truncated-h5", "not-keras", "layer-missing", "wrong-shape", "extra-weight", "truncated-safetensors", "safetensors-cut-in-header"];
 
     [TestCaseSource(nameof(Names))]
     public void Loading_throws_the_library_exception_naming_the_problem(string name)
     {
-        var (path, expect) = _files[name];
+        var (path, expect, _) = _files[name];
         var e = Assert.Throws<WeightLoadException>(() => FaceNetModel.Load(path).Dispose());
         Assert.That(e!.Message, Does.Contain(expect));
         Assert.That(e.Message, Does.Contain(path), "the message names the file");
@@ -113,7 +121,7 @@ public class BadWeightFileTests
     [TestCaseSource(nameof(Names))]
     public void Convert_exits_2_with_one_line_and_leaves_no_file(string name)
     {
-        var (path, expect) = _files[name];
+        var (path, _, expect) = _files[name];
         using var outFolder = new TempFolder();
         var output = outFolder.File("out.safetensors");
         var result = BuiltTools.Run(BuiltTools.Converter, "convert", path, "-o", output);
