@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FaceNet.Net.WeightsConverter.Commands;
 
 namespace FaceNet.Net.WeightsConverter;
 
@@ -7,6 +8,8 @@ internal static class ConverterCommands
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return InspectCommand.Create();
+        yield return ConvertCommand.Create();
+        yield return VerifyCommand.Create();
     }
 }

@@ -11,6 +11,7 @@ internal static class CommandCatalog
     internal static IEnumerable<Command> All(CreateEncoder createEncoder)
     {
         yield return InfoCommand.Create();
+        yield return EncodeCommand.Create();
         yield return VerifyCommand.Create(createEncoder);
         yield return EnrollCommand.Create(createEncoder);
         yield return IdentifyCommand.Create(createEncoder);

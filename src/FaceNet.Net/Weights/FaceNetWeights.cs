@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+
+namespace FaceNet.Net.Weights;
+
+/// <summary>
+/// Inspects, converts and compares FaceNet weight files (the operations behind <c>facenet-convert</c>).
+/// Stateless and thread-safe; each call opens and closes its files.
+/// </summary>
+public static class FaceNetWeights
+{
+    /// <summary>Describes a Keras <c>.h5</c> or <c>.safetensors</c> weight file without checking it against the network.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="WeightLoadException">The file is not a readable weight file.</exception>
+    public static WeightFileInfo Inspect(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var format = WeightFileDetector.Detect(path);
+        if (format == WeightFileFormat.KerasH5)
+        {
+            using var archive = KerasH5Archive.Open(path);
+            return new WeightFileInfo(path, format, archive.Layout, archive.KerasVersion, archive.Backend,
+                archive.LayerNames.Count, archive.Weights.Select(w => w.Group).Distinct().Count(), archive.Weights.Count,
+                archive.Weights.Sum(w => Math.Max(0, Shapes.ElementCount(w.Shape))), KerasWeightImporter.DetectEmbeddingSize(archive),
+                new Dictionary<string, string>());
+        }
+        var (weights, metadata) = SafetensorsFile.Read(path);
+        int? size = weights.TryGet("last_linear.weight", out var b) && b.Shape.Length == 2 ? (int)b.Shape[0] : null;
+        return new WeightFileInfo(path, format, "safetensors", null, null, 0, 0, weights.Count, weights.ElementCount, size, metadata);
+    }
+
+    /// <summary>
+    /// Converts Keras <c>.h5</c> weights to safetensors with torch parameter names, after checking them against the
+    /// network. Writes a temporary file beside <paramref name="outputPath"/> and renames it at the end, so no partial
+    /// output is ever left behind (the temporary file is deleted on failure).
+    /// </summary>
+    /// <param name="h5Path">The Keras weights.</param>
+    /// <param name="outputPath">The safetensors file to write (replaced if it exists).</param>
+    /// <param name="preprocessing">The preprocessing the weights expect, recorded in the metadata when given: <c>fixed</c>, <c>unit</c> or <c>prewhiten</c>.</param>
+    /// <param name="progress">Receives the fraction done, from 0 to 1.</param>
+    /// <returns>The fingerprint of the converted tensors.</returns>
+    /// <exception cref="FileNotFoundException">The input does not exist.</exception>
+    /// <exception cref="WeightLoadException">The input is not Keras weights of the network.</exception>
+    /// <exception cref="ArgumentException">An unknown preprocessing name.</exception>
+    public static string ConvertToSafetensors(string h5Path, string outputPath, string? preprocessing = null, IProgress<double>? progress = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(h5Path);
+        ArgumentException.ThrowIfNullOrEmpty(outputPath);
+        if (preprocessing is not null && !SafetensorsMetadata.PreprocessingNames.Contains(preprocessing))
+            throw new ArgumentException($"unknown preprocessing '{preprocessing}': use fixed, unit or prewhiten", nameof(preprocessing));
+        if (WeightFileDetector.Detect(h5Path) != WeightFileFormat.KerasH5)
+            throw new WeightLoadException($"'{h5Path}' is safetensors, not a Keras .h5 file: there is nothing to convert");
+
+        var loaded = WeightReader.Read(h5Path, null, p => progress?.Report(p * 0.8));
+        var fingerprint = loaded.Weights.Fingerprint();
+        var metadata = new Dictionary<string, string>
+        {
+            [SafetensorsMetadata.Format] = "pt",
+            [SafetensorsMetadata.Network] = "inception_resnet_v1",
+            [SafetensorsMetadata.EmbeddingSize] = loaded.EmbeddingSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SafetensorsMetadata.SourceFile] = Path.GetFileName(h5Path),
+            [SafetensorsMetadata.SourceSha256] = Sha256(h5Path),
+            [SafetensorsMetadata.Fingerprint] = fingerprint,
+            [SafetensorsMetadata.Converter] = "FaceNet.Net " + FaceNetRuntime.Version,
+        };
+        if (preprocessing is not null) metadata[SafetensorsMetadata.Preprocessing] = preprocessing;
+
+        var full = Path.GetFullPath(outputPath);
+        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                SafetensorsFile.Write(stream, loaded.Weights, metadata, p => progress?.Report(0.8 + 0.2 * p));
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+        progress?.Report(1);
+        return fingerprint;
+    }
+
+    /// <summary>
+    /// Compares the tensors two weight files give the network (each file in either format, both checked against
+    /// the network first): identical means the same names, shapes and float32 bits.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="WeightLoadException">A file is not readable weights of the network.</exception>
+    public static WeightComparison Compare(string pathA, string pathB)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pathA);
+        ArgumentException.ThrowIfNullOrEmpty(pathB);
+        var a = WeightReader.Read(pathA).Weights;
+        var b = WeightReader.Read(pathB).Weights;
+        var differences = new List<string>();
+        foreach (var ta in a.Tensors)
+        {
+            if (!b.TryGet(ta.Name, out var tb)) { differences.Add($"{ta.Name}: only in the first file"); continue; }
+            if (!ta.Shape.SequenceEqual(tb.Shape)) { differences.Add($"{ta.Name}: shape {ta.ShapeText} vs {tb.ShapeText}"); continue; }
+            int firstDiff = -1, count = 0;
+            float maxAbs = 0;
+            for (int i = 0; i < ta.Values.Length; i++)
+            {
+                if (BitConverter.SingleToInt32Bits(ta.Values[i]) == BitConverter.SingleToInt32Bits(tb.Values[i])) continue;
+                if (firstDiff < 0) firstDiff = i;
+                count++;
+                maxAbs = Math.Max(maxAbs, Math.Abs(ta.Values[i] - tb.Values[i]));
+            }
+            if (count > 0) differences.Add($"{ta.Name}: {count} values differ (first at {firstDiff}, max |difference| {maxAbs:G4})");
+        }
+        foreach (var tb in b.Tensors)
+            if (!a.TryGet(tb.Name, out _)) differences.Add($"{tb.Name}: only in the second file");
+        return new WeightComparison(differences.Count == 0, a.Count, differences, a.Fingerprint(), b.Fingerprint());
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+    }
+}

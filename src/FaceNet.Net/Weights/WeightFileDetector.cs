@@ -1,0 +1,33 @@
+namespace FaceNet.Net.Weights;
+
+/// <summary>Tells Keras HDF5 from safetensors by the first bytes, never by the file name.</summary>
+internal static class WeightFileDetector
+{
+    private static ReadOnlySpan<byte> Hdf5Signature => [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    /// <summary>The format of <paramref name="path"/>.</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="WeightLoadException">The file is empty or neither format.</exception>
+    public static WeightFileFormat Detect(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"weight file '{path}' not found", path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        long length = stream.Length;
+        if (length == 0) throw new WeightLoadException($"'{path}' is empty: expected Keras .h5 weights or .safetensors");
+        Span<byte> head = stackalloc byte[9];
+        int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        head = head[..read];
+        if (IsHdf5(head)) return WeightFileFormat.KerasH5;
+        // HDF5 allows a user block before the superblock: the signature may sit at 512, 1024, 2048, ...
+        Span<byte> probe = stackalloc byte[8];
+        for (long offset = 512; offset + 8 <= length && offset <= 1 << 20; offset *= 2)
+        {
+            stream.Position = offset;
+            if (stream.ReadAtLeast(probe, 8, throwOnEndOfStream: false) == 8 && IsHdf5(probe)) return WeightFileFormat.KerasH5;
+        }
+        if (SafetensorsFile.LooksLikeSafetensors(head, length)) return WeightFileFormat.Safetensors;
+        throw new WeightLoadException($"'{path}' is neither Keras .h5 (HDF5) nor .safetensors weights (first bytes: {Convert.ToHexString(head)})");
+    }
+
+    private static bool IsHdf5(ReadOnlySpan<byte> head) => head.Length >= 8 && head[..8].SequenceEqual(Hdf5Signature);
+}
