@@ -15,7 +15,7 @@ internal delegate IFaceEncoder CreateEncoder(string weightsPath, PreprocessingMo
 internal static class EncoderFactory
 {
     /// <summary>Loads <paramref name="weightsPath"/> and wraps it in a <see cref="FaceEncoder"/>.</summary>
-    /// <exception cref="FaceNetException">Always, in this build: the network and its weight readers are not part of it yet.</exception>
+    /// <exception cref="FaceNet.Net.Weights.WeightLoadException">The weights file is not FaceNet weights.</exception>
     public static IFaceEncoder Create(string weightsPath, PreprocessingMode? mode) =>
-        throw new FaceNetException("weights loading is not available in this build");
+        FaceEncoder.FromWeights(weightsPath, new FaceEncoderOptions { Preprocessing = mode });
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.CommandLine;
 using System.Globalization;
 using FaceNet.Net.CommandLine;
+using FaceNet.Net.Embeddings;
 using FaceNet.Net.Imaging;
 using FaceNet.Net.Model;
 using static TorchSharp.torch;
@@ -49,16 +50,25 @@ internal static class EncodeCommand
             {
                 var name = parse.GetValue(preprocess) ?? model.ExpectedPreprocessing
                     ?? throw new UsageException("the weights do not record their preprocessing: pass --preprocess fixed|unit|prewhiten");
-                mode = ImagePreprocessing.ParseMode(name);
+                mode = PreprocessingModeNames.Parse(name);
             }
 
             var results = new List<EmbeddingResult>();
-            foreach (var file in files)
+            if (raw)
             {
-                using var input = raw ? RawToNchw(ReadRaw(file)) : ImagePreprocessing.LoadTensor(file, mode!.Value);
-                using var output = model.Forward(input);
-                var values = output.data<float>().ToArray();
-                results.Add(new EmbeddingResult(file, values, Normalize(values)));
+                foreach (var file in files)
+                {
+                    using var input = FaceInput.FromNhwc(ReadRaw(file));
+                    using var output = model.Forward(input);
+                    var values = output.data<float>().ToArray();
+                    results.Add(new EmbeddingResult(file, values, FaceEmbedding.FromValues(values, file).ToArray()));
+                }
+            }
+            else
+            {
+                using var encoder = new FaceEncoder(model, new FaceEncoderOptions { Preprocessing = mode, IncludeRaw = true }, ownsNetwork: false);
+                foreach (var (file, embedding) in files.Zip(encoder.EncodeBatch(files)))
+                    results.Add(new EmbeddingResult(file, embedding.Raw!.Value.ToArray(), embedding.ToArray()));
             }
 
             if (parse.GetValue(json)) CliHost.WriteJson(new EncodeOutput(results));
@@ -86,14 +96,6 @@ internal static class EncodeCommand
         var values = new float[bytes.Length / 4];
         for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4));
         return values;
-    }
-
-    private static Tensor RawToNchw(float[] nhwc) => ImagePreprocessing.ToNchw(nhwc);
-
-    private static float[] Normalize(float[] v)
-    {
-        double norm = Math.Sqrt(v.Sum(x => (double)x * x));
-        return norm > 0 ? v.Select(x => (float)(x / norm)).ToArray() : (float[])v.Clone();
     }
 
     private static string Format(float[] v) => string.Join(" ", v.Select(x => x.ToString("R", CultureInfo.InvariantCulture)));

@@ -37,6 +37,29 @@ public sealed class FaceEncoder : IFaceEncoder
         Preprocessing = _options.Preprocessing ?? network.ExpectedPreprocessing ?? PreprocessingMode.Prewhiten;
     }
 
+    /// <summary>
+    /// Loads FaceNet weights (a Keras <c>.h5</c> in any published layout, or a converted <c>.safetensors</c>) onto
+    /// the device of <paramref name="options"/> and returns an encoder that owns them.
+    /// </summary>
+    /// <exception cref="FaceNet.Net.Weights.WeightLoadException">The file is missing, corrupt or not FaceNet weights.</exception>
+    /// <exception cref="FaceNetException">The options ask for a CUDA device that is not available.</exception>
+    public static FaceEncoder FromWeights(string path, FaceEncoderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        FaceNetRuntime.EnsureInitialized();
+        var device = DeviceSelection.Resolve(options?.Device);
+        var model = FaceNet.Net.Model.FaceNetModel.Load(path, device);
+        try
+        {
+            return new FaceEncoder(model, options);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
     /// <inheritdoc />
     public int EmbeddingSize => _network.EmbeddingSize;
 

@@ -43,6 +43,27 @@ internal static class FaceInput
         PixelNormalization.Apply(buffer.AsSpan(offset, ValuesPerImage), mode);
     }
 
+    /// <summary>One image as a float32 [1, 3, 160, 160] tensor, resized and preprocessed like <see cref="Fill"/>.</summary>
+    public static TorchSharp.torch.Tensor ToTensor(Image<Rgb24> image, PreprocessingMode mode)
+    {
+        var buffer = new float[ValuesPerImage];
+        Fill(image, buffer, 0, mode);
+        FaceNetRuntime.EnsureInitialized();
+        return TorchSharp.torch.tensor(buffer, [1, 3, Size, Size]);
+    }
+
+    /// <summary>An already preprocessed 1 x 160 x 160 x 3 (NHWC) input as a float32 [1, 3, 160, 160] (NCHW) tensor.</summary>
+    /// <exception cref="ArgumentException">The array does not hold exactly <see cref="ValuesPerImage"/> values.</exception>
+    public static TorchSharp.torch.Tensor FromNhwc(float[] nhwc)
+    {
+        ArgumentNullException.ThrowIfNull(nhwc);
+        if (nhwc.Length != ValuesPerImage)
+            throw new ArgumentException($"expected 1 x {Size} x {Size} x 3 = {ValuesPerImage} values, got {nhwc.Length}", nameof(nhwc));
+        FaceNetRuntime.EnsureInitialized();
+        using var hwc = TorchSharp.torch.tensor(nhwc, [1, Size, Size, 3]);
+        return hwc.permute(0, 3, 1, 2).contiguous();
+    }
+
     /// <summary>Copies 0..255 values row by row from ImageSharp's row spans into the R, G and B planes.</summary>
     private static void CopyChannelsFirst(Image<Rgb24> image, float[] planes, int start)
     {

@@ -20,7 +20,7 @@ namespace FaceNet.Net.Model;
 /// Results are deterministic for a given input, device and thread count.</para>
 /// <para>Holds native tensors: dispose it when done. Using it after <see cref="Dispose"/> throws <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
-public sealed class FaceNetModel : IDisposable
+public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddingNetwork
 {
     /// <summary>Smallest input height/width the network's stride chain accepts.</summary>
     public const int MinimumInputSize = 75;
@@ -150,6 +150,10 @@ public sealed class FaceNetModel : IDisposable
             _network.Dispose();
         }
     }
+
+    /// <inheritdoc />
+    FaceNet.Net.Imaging.PreprocessingMode? FaceNet.Net.Embeddings.IEmbeddingNetwork.ExpectedPreprocessing =>
+        FaceNet.Net.Imaging.PreprocessingModeNames.TryParse(ExpectedPreprocessing, out var mode) ? mode : null;
 
     /// <summary>The network itself (tests and benchmarks).</summary>
     internal InceptionResnetV1 Network => _network;

@@ -209,10 +209,12 @@ public class RecognitionCommandsTests
     }
 
     [Test]
-    public void C05_this_build_without_a_network_says_so_through_the_one_factory()
+    public void C05_a_weights_file_that_is_not_FaceNet_weights_is_refused_through_the_one_factory()
     {
         var result = RunWith(EncoderFactory.Create, "verify", _faces[0], _faces[1], "--weights", _weights);
         Assert.That(result.Exit, Is.EqualTo(2));
-        Assert.That(result.Err.Trim(), Is.EqualTo("facenet: weights loading is not available in this build"));
+        var lines = result.Err.Trim().Split('\n');
+        Assert.That(lines, Has.Length.EqualTo(1), result.Err);
+        Assert.That(lines[0], Does.StartWith("facenet: ").And.Contain("net1.weights"));
     }
 }

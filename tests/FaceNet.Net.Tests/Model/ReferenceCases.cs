@@ -13,10 +13,11 @@ internal sealed record ReferenceCase(string Name, float[] Raw, float[] Normalize
     public Tensor LoadInput()
     {
         if (Name.EndsWith(".f32", StringComparison.Ordinal))
-            return ImagePreprocessing.ToNchw(ReferenceCases.ReadF32(SharedFixtures.Path("fixtures", "reference-128", Name)));
+            return FaceInput.FromNhwc(ReferenceCases.ReadF32(SharedFixtures.Path("fixtures", "reference-128", Name)));
         var parts = Name.Split('|');
         var image = SharedFixtures.Path("fixtures", "faces", "aligned", parts[0]);
-        return ImagePreprocessing.LoadTensor(image, ImagePreprocessing.ParseMode(parts[1]));
+        using var decoded = ImageLoader.Load(image);
+        return FaceInput.ToTensor(decoded, PreprocessingModeNames.Parse(parts[1]));
     }
 
     /// <summary>The input file path for the CLI: the .f32 file or the PNG.</summary>
