@@ -6,7 +6,8 @@ namespace FaceNet.Net.Cli;
 /// <summary>Creates an encoder for a command; the commands receive it as a delegate so tests can pass their own.</summary>
 /// <param name="weightsPath">The weights file given with <c>--weights</c> (checked to exist).</param>
 /// <param name="mode">The preprocessing given with <c>--preprocess</c>, or null for the weights' own convention.</param>
-internal delegate IFaceEncoder CreateEncoder(string weightsPath, PreprocessingMode? mode);
+/// <param name="mtcnnFolder">The MTCNN weights folder given with <c>--mtcnn</c> (inputs are photos), or null (inputs are aligned faces).</param>
+internal delegate IFaceEncoder CreateEncoder(string weightsPath, PreprocessingMode? mode, string? mtcnnFolder);
 
 /// <summary>
 /// The one place where the <c>facenet</c> tool turns a weights file into an encoder. Every command that needs
@@ -16,6 +17,11 @@ internal static class EncoderFactory
 {
     /// <summary>Loads <paramref name="weightsPath"/> and wraps it in a <see cref="FaceEncoder"/>.</summary>
     /// <exception cref="FaceNet.Net.Weights.WeightLoadException">The weights file is not FaceNet weights.</exception>
-    public static IFaceEncoder Create(string weightsPath, PreprocessingMode? mode) =>
-        FaceEncoder.FromWeights(weightsPath, new FaceEncoderOptions { Preprocessing = mode });
+    public static IFaceEncoder Create(string weightsPath, PreprocessingMode? mode, string? mtcnnFolder)
+    {
+        var options = new FaceEncoderOptions { Preprocessing = mode };
+        return mtcnnFolder is null
+            ? FaceEncoder.FromWeights(weightsPath, options)
+            : FaceEncoder.FromWeights(weightsPath, mtcnnFolder, options);
+    }
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.CommandLine;
 using System.Globalization;
 using FaceNet.Net.CommandLine;
+using FaceNet.Net.Detection;
 using FaceNet.Net.Embeddings;
 using FaceNet.Net.Imaging;
 using FaceNet.Net.Model;
@@ -30,11 +31,12 @@ internal static class EncodeCommand
         {
             Description = "Inputs are little-endian float32 1x160x160x3 files, already preprocessed (fed as is)",
         };
+        var mtcnn = RecognitionOptions.Mtcnn();
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var inputs = new Argument<string[]>("input") { Description = "Image files (or raw .f32 files with --raw-nhwc)", Arity = ArgumentArity.OneOrMore };
         var command = new Command("encode", "Compute FaceNet embeddings: the raw network output and the L2-normalised embedding per input")
         {
-            weights, preprocess, rawNhwc, json, inputs,
+            weights, preprocess, rawNhwc, mtcnn, json, inputs,
         };
         command.SetAction(parse =>
         {
@@ -43,6 +45,9 @@ internal static class EncodeCommand
             foreach (var f in files)
                 if (!File.Exists(f)) throw new FileNotFoundException($"input '{f}' not found", f);
             if (raw) foreach (var f in files) ReadRaw(f); // validate every size before the slow load
+            var mtcnnFolder = parse.GetValue(mtcnn);
+            if (raw && mtcnnFolder is not null) throw new UsageException("--mtcnn detects faces in photos; it cannot be combined with --raw-nhwc");
+            if (mtcnnFolder is not null && !Directory.Exists(mtcnnFolder)) throw new UsageException($"MTCNN weights folder '{mtcnnFolder}' does not exist");
 
             using var model = FaceNetModel.Load(parse.GetValue(weights)!);
             PreprocessingMode? mode = null;
@@ -66,7 +71,8 @@ internal static class EncodeCommand
             }
             else
             {
-                using var encoder = new FaceEncoder(model, new FaceEncoderOptions { Preprocessing = mode, IncludeRaw = true }, ownsNetwork: false);
+                using var detector = mtcnnFolder is null ? null : MtcnnFaceDetector.FromFolder(mtcnnFolder);
+                using var encoder = new FaceEncoder(model, new FaceEncoderOptions { Preprocessing = mode, IncludeRaw = true, Detector = detector }, ownsNetwork: false);
                 foreach (var (file, embedding) in files.Zip(encoder.EncodeBatch(files)))
                     results.Add(new EmbeddingResult(file, embedding.Raw!.Value.ToArray(), embedding.ToArray()));
             }

@@ -22,16 +22,17 @@ internal static class EnrollCommand
         var folders = new Option<string?>("--from-folders") { Description = "Folder with one subfolder of images per person" };
         var weights = RecognitionOptions.Weights();
         var preprocess = RecognitionOptions.Preprocess();
+        var mtcnn = RecognitionOptions.Mtcnn();
         var json = RecognitionOptions.Json();
         var command = new Command("enroll", "Add people to a gallery from face images (creates the gallery if needed)")
         {
-            images, gallery, name, folders, weights, preprocess, json,
+            images, gallery, name, folders, weights, preprocess, mtcnn, json,
         };
         command.SetAction(parse =>
         {
             var plan = Plan(parse.GetValue(name), parse.GetValue(images) ?? [], parse.GetValue(folders));
             string galleryPath = parse.GetValue(gallery)!;
-            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess));
+            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess), parse.GetValue(mtcnn));
             using var faces = File.Exists(galleryPath) ? InMemoryFaceGallery.Load(galleryPath, encoder) : new InMemoryFaceGallery(encoder);
 
             var all = plan.SelectMany(p => p.Images).ToList();

@@ -16,13 +16,14 @@ internal static class IdentifyCommand
         var gallery = RecognitionOptions.Gallery();
         var weights = RecognitionOptions.Weights();
         var preprocess = RecognitionOptions.Preprocess();
+        var mtcnn = RecognitionOptions.Mtcnn();
         var metric = RecognitionOptions.Metric();
         var threshold = RecognitionOptions.Threshold();
         var top = new Option<int>("--top", "-k") { Description = "How many identities to list", DefaultValueFactory = _ => 5 };
         var json = RecognitionOptions.Json();
         var command = new Command("identify", "Find who a face image shows in a gallery (or unknown)")
         {
-            image, gallery, weights, preprocess, metric, threshold, top, json,
+            image, gallery, weights, preprocess, mtcnn, metric, threshold, top, json,
         };
         command.SetAction(parse =>
         {
@@ -31,7 +32,7 @@ internal static class IdentifyCommand
             int k = parse.GetValue(top);
             if (k <= 0) throw new UsageException($"--top must be at least 1 (got {k})");
             string path = parse.GetValue(image)!, galleryPath = parse.GetValue(gallery)!;
-            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess));
+            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess), parse.GetValue(mtcnn));
             using var faces = InMemoryFaceGallery.Load(galleryPath, encoder);
             var result = faces.Identify(encoder.Encode(path), k, m, t);
             if (parse.GetValue(json))

@@ -24,6 +24,11 @@ internal static class RecognitionOptions
         return option;
     }
 
+    public static Option<string?> Mtcnn() => new("--mtcnn")
+    {
+        Description = "Folder with MTCNN weights (pnet, rnet, onet): inputs are ordinary photos; the largest face of each is detected, aligned and encoded",
+    };
+
     public static Option<string> Metric()
     {
         var option = new Option<string>("--metric")
@@ -48,14 +53,10 @@ internal static class RecognitionOptions
 
     public static Option<bool> Json() => new("--json") { Description = "Print machine-readable JSON" };
 
-    public static PreprocessingMode? ParsePreprocess(string? value) => value switch
-    {
-        null => null,
-        "fixed" => PreprocessingMode.Fixed,
-        "unit" => PreprocessingMode.Unit,
-        "prewhiten" => PreprocessingMode.Prewhiten,
-        _ => throw new UsageException($"unknown preprocessing '{value}' (fixed, unit or prewhiten)"),
-    };
+    public static PreprocessingMode? ParsePreprocess(string? value) =>
+        value is null ? null
+        : PreprocessingModeNames.TryParse(value, out var mode) ? mode
+        : throw new UsageException($"unknown preprocessing '{value}' (fixed, unit or prewhiten)");
 
     public static DistanceMetric ParseMetric(string? value) => value switch
     {
@@ -80,11 +81,12 @@ internal static class RecognitionOptions
         return threshold;
     }
 
-    /// <summary>Creates the encoder after checking that the weights file exists.</summary>
-    public static Embeddings.IFaceEncoder OpenEncoder(CreateEncoder factory, string weights, string? preprocess)
+    /// <summary>Creates the encoder after checking that the weights file (and the MTCNN folder, when given) exist.</summary>
+    public static Embeddings.IFaceEncoder OpenEncoder(CreateEncoder factory, string weights, string? preprocess, string? mtcnn)
     {
         if (Directory.Exists(weights)) throw new UsageException($"weights '{weights}' is a directory, not a file");
         if (!File.Exists(weights)) throw new UsageException($"weights file '{weights}' does not exist");
-        return factory(weights, ParsePreprocess(preprocess));
+        if (mtcnn is not null && !Directory.Exists(mtcnn)) throw new UsageException($"MTCNN weights folder '{mtcnn}' does not exist");
+        return factory(weights, ParsePreprocess(preprocess), mtcnn);
     }
 }

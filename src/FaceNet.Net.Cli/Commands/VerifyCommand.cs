@@ -16,19 +16,20 @@ internal static class VerifyCommand
         var image2 = new Argument<string>("image2") { Description = "Second face image" };
         var weights = RecognitionOptions.Weights();
         var preprocess = RecognitionOptions.Preprocess();
+        var mtcnn = RecognitionOptions.Mtcnn();
         var metric = RecognitionOptions.Metric();
         var threshold = RecognitionOptions.Threshold();
         var json = RecognitionOptions.Json();
         var command = new Command("verify", "Verify that two face images show the same person (exit code 0 either way; see isMatch)")
         {
-            image1, image2, weights, preprocess, metric, threshold, json,
+            image1, image2, weights, preprocess, mtcnn, metric, threshold, json,
         };
         command.SetAction(parse =>
         {
             var m = RecognitionOptions.ParseMetric(parse.GetValue(metric));
             var t = RecognitionOptions.CheckThreshold(parse.GetValue(threshold));
             string a = parse.GetValue(image1)!, b = parse.GetValue(image2)!;
-            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess));
+            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess), parse.GetValue(mtcnn));
             var result = encoder.Verify(a, b, m, t);
             if (parse.GetValue(json))
                 CliHost.WriteJson(new Output(a, b, result.IsMatch, result.Distance, result.Threshold, RecognitionOptions.Name(m)));

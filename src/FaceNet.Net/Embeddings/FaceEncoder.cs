@@ -15,7 +15,7 @@ namespace FaceNet.Net.Embeddings;
 /// <para><see cref="Dispose"/> waits for calls in progress, then frees the network; later calls throw
 /// <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
-public sealed class FaceEncoder : IFaceEncoder
+public sealed partial class FaceEncoder : IFaceEncoder
 {
     private readonly IEmbeddingNetwork _network;
     private readonly bool _ownsNetwork;
@@ -175,8 +175,8 @@ public sealed class FaceEncoder : IFaceEncoder
         return result;
     }
 
-    /// <summary>One forward pass over <paramref name="images"/> (at most one batch).</summary>
-    private FaceEmbedding[] EncodeImages(Image<Rgb24>[] images)
+    /// <summary>One forward pass over <paramref name="images"/> (at most one batch), which are face crops.</summary>
+    private FaceEmbedding[] EncodeFaceImages(Image<Rgb24>[] images)
     {
         int n = images.Length;
         var input = new float[(long)n * FaceInput.ValuesPerImage];
@@ -227,6 +227,7 @@ public sealed class FaceEncoder : IFaceEncoder
             if (_disposed) return;
             _disposed = true;
             if (_ownsNetwork) _network.Dispose();
+            _ownedDetector?.Dispose();
         }
         finally
         {

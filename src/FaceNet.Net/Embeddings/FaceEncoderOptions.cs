@@ -1,4 +1,7 @@
+using FaceNet.Net.Detection;
 using FaceNet.Net.Imaging;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
 
 namespace FaceNet.Net.Embeddings;
@@ -62,6 +65,38 @@ public sealed class FaceEncoderOptions
         init => _imageLoading = value ?? throw new ArgumentNullException(nameof(value));
     }
 
+    /// <summary>
+    /// A face detector that turns each input photo into an aligned face crop before encoding (detect, align,
+    /// encode). Null (the default): inputs are already aligned face crops. The encoder does not dispose a detector
+    /// given here; <see cref="FaceEncoder.FromWeights(string, string, FaceEncoderOptions?)"/> creates and owns one.
+    /// </summary>
+    public IFaceDetector? Detector { get; init; }
+
+    /// <summary>
+    /// Which face a single-face call (<c>Encode</c>, <c>EncodeBatch</c>) uses when <see cref="Detector"/> is set:
+    /// <see cref="FacePolicy.Largest"/> (the default), <see cref="FacePolicy.MostProbable"/>, or
+    /// <see cref="FacePolicy.Error"/> (exactly one face, else an error). A photo without a face is always an error
+    /// there; <see cref="FaceEncoder.EncodeFaces(Image{Rgb24}, FacePolicy)"/> returns every face, or none, instead.
+    /// </summary>
+    public FacePolicy FacePolicy
+    {
+        get => _facePolicy;
+        init
+        {
+            if (value is not (FacePolicy.Largest or FacePolicy.MostProbable or FacePolicy.Error))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Single-face encoding takes Largest, MostProbable or Error; use FaceEncoder.EncodeFaces for All or Empty.");
+            _facePolicy = value;
+        }
+    }
+
+    /// <summary>A copy of these options with <see cref="Detector"/> set.</summary>
+    internal FaceEncoderOptions WithDetector(IFaceDetector detector) => new()
+    {
+        Device = Device, Preprocessing = Preprocessing, BatchSize = BatchSize, Threads = Threads, IncludeRaw = IncludeRaw,
+        ImageLoading = ImageLoading, Detector = detector, FacePolicy = FacePolicy,
+    };
+
+    private readonly FacePolicy _facePolicy = FacePolicy.Largest;
     private readonly int _batchSize = DefaultBatchSize;
     private readonly int? _threads;
     private readonly ImageLoadOptions _imageLoading = ImageLoadOptions.Default;

@@ -35,7 +35,7 @@ public class RecognitionCommandsTests
     [TearDown]
     public void TearDown() => _folder.Dispose();
 
-    private static IFaceEncoder TestFactory(string weights, FaceNet.Net.Imaging.PreprocessingMode? mode) =>
+    private static IFaceEncoder TestFactory(string weights, FaceNet.Net.Imaging.PreprocessingMode? mode, string? mtcnn) =>
         new FaceEncoder(new TestEmbeddingNetwork(seed: int.Parse(File.ReadAllText(weights))), new FaceEncoderOptions { Preprocessing = mode });
 
     private static (int Exit, string Out, string Err) Run(params string[] args) => RunWith(TestFactory, args);
@@ -74,7 +74,7 @@ public class RecognitionCommandsTests
         Assert.That(json.GetProperty("metric").GetString(), Is.EqualTo("euclidean"));
         Assert.That(json.GetProperty("threshold").GetSingle(), Is.EqualTo(0.7f));
 
-        using var encoder = TestFactory(_weights, null);
+        using var encoder = TestFactory(_weights, null, null);
         float expected = encoder.Encode(_faces[0]).DistanceTo(encoder.Encode(_faces[1]), DistanceMetric.Cosine);
         var differentThreshold = expected / 2;
         var other = Run("verify", _faces[0], _faces[1], "--weights", _weights, "--metric", "cosine", "--threshold", differentThreshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture), "--json");
