@@ -1,3 +1,4 @@
+using FaceNet.Net.Imaging;
 using System.CommandLine;
 using FaceNet.Net.CommandLine;
 using FaceNet.Net.Detection;
@@ -49,7 +50,7 @@ internal static class DetectCommand
             var results = new List<PhotoResult>();
             foreach (var file in files)
             {
-                using var image = PhotoLoader.Load(file, options.MaxPixels);
+                using var image = ImageLoader.Load(file, new ImageLoadOptions { MaxPixels = options.MaxPixels });
                 var faces = detector.Detect(image);
                 results.Add(PhotoResult.From(file, image, faces));
                 var name = Path.GetFileNameWithoutExtension(file);

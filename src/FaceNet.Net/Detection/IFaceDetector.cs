@@ -1,3 +1,4 @@
+using FaceNet.Net.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -25,7 +26,7 @@ public interface IFaceDetector
     /// <summary>Decodes the photo at <paramref name="path"/> (EXIF orientation applied) and finds its faces.</summary>
     /// <param name="path">An image file.</param>
     /// <returns>The faces, most probable first; empty when the photo holds none.</returns>
-    /// <exception cref="PhotoLoadException">The file is missing, corrupt, not an image, or too large.</exception>
+    /// <exception cref="ImageLoadException">The file is missing, corrupt, not an image, or too large.</exception>
     IReadOnlyList<DetectedFace> Detect(string path);
 
     /// <summary>
@@ -51,7 +52,7 @@ public interface IFaceDetector
     /// <param name="path">An image file.</param>
     /// <param name="policy">What to do when the photo does not hold exactly one face.</param>
     /// <returns>The aligned faces (the caller disposes them).</returns>
-    /// <exception cref="PhotoLoadException">The file is missing, corrupt, not an image, or too large.</exception>
+    /// <exception cref="ImageLoadException">The file is missing, corrupt, not an image, or too large.</exception>
     /// <exception cref="FaceDetectionException"><paramref name="policy"/> is <see cref="FacePolicy.Error"/> and the photo does not hold exactly one face.</exception>
     IReadOnlyList<AlignedFace> DetectAndAlign(string path, FacePolicy policy);
 }

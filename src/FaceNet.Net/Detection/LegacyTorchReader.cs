@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Text;
+using FaceNet.Net.Weights;
 
 namespace FaceNet.Net.Detection;
 
@@ -20,7 +21,7 @@ internal static class LegacyTorchReader
     /// <summary>torch.serialization's MAGIC_NUMBER, 0x1950a86a20f9469cfc6c.</summary>
     private static readonly BigInteger MagicNumber = BigInteger.Parse("01950a86a20f9469cfc6c", System.Globalization.NumberStyles.HexNumber);
 
-    public static IReadOnlyDictionary<string, NamedArray> Read(string path)
+    public static IReadOnlyDictionary<string, TensorData> Read(string path)
     {
         byte[] bytes;
         try
@@ -43,7 +44,7 @@ internal static class LegacyTorchReader
         }
     }
 
-    private static IReadOnlyDictionary<string, NamedArray> Parse(byte[] bytes)
+    private static IReadOnlyDictionary<string, TensorData> Parse(byte[] bytes)
     {
         var reader = new Unpickler(bytes);
         if (reader.Load() is not BigInteger magic || magic != MagicNumber)
@@ -73,11 +74,11 @@ internal static class LegacyTorchReader
             storages[key] = values;
         }
 
-        var result = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
+        var result = new Dictionary<string, TensorData>(StringComparer.Ordinal);
         foreach (var (name, value) in stateDict)
         {
             if (value is not TensorRef tensor) throw new InvalidDataException($"entry {name} is not a tensor");
-            result[(string)name] = tensor.Gather(storages[tensor.Storage.Key]);
+            result[(string)name] = tensor.Gather((string)name, storages[tensor.Storage.Key]);
         }
         return result;
     }
@@ -88,7 +89,7 @@ internal static class LegacyTorchReader
 
     private sealed record TensorRef(StorageRef Storage, long Offset, long[] Size, long[] Stride)
     {
-        public NamedArray Gather(float[] storage)
+        public TensorData Gather(string name, float[] storage)
         {
             long count = Size.Aggregate(1L, (a, d) => checked(a * d));
             var values = new float[count];
@@ -104,7 +105,7 @@ internal static class LegacyTorchReader
                     index[d] = 0;
                 }
             }
-            return new NamedArray(Size, values);
+            return new TensorData(name, Size, values);
         }
     }
 

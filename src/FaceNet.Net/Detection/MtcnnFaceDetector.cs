@@ -1,3 +1,4 @@
+using FaceNet.Net.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
@@ -107,7 +108,7 @@ public sealed class MtcnnFaceDetector : IFaceDetector, IDisposable
     /// <inheritdoc />
     public IReadOnlyList<DetectedFace> Detect(string path)
     {
-        using var image = PhotoLoader.Load(path, Options.MaxPixels);
+        using var image = ImageLoader.Load(path, new ImageLoadOptions { MaxPixels = Options.MaxPixels });
         return Detect(image);
     }
 
@@ -133,7 +134,7 @@ public sealed class MtcnnFaceDetector : IFaceDetector, IDisposable
     /// <inheritdoc />
     public IReadOnlyList<AlignedFace> DetectAndAlign(string path, FacePolicy policy)
     {
-        using var image = PhotoLoader.Load(path, Options.MaxPixels);
+        using var image = ImageLoader.Load(path, new ImageLoadOptions { MaxPixels = Options.MaxPixels });
         try
         {
             return DetectAndAlign(image, policy);

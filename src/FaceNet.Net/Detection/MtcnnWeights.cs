@@ -1,3 +1,4 @@
+using FaceNet.Net.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,11 +27,22 @@ internal static class MtcnnWeights
     }
 
     /// <summary>Reads a weight file (safetensors, or a legacy-format PyTorch <c>.pt</c> state dict).</summary>
-    public static IReadOnlyDictionary<string, NamedArray> Read(string path) =>
-        path.EndsWith(".pt", StringComparison.OrdinalIgnoreCase) ? LegacyTorchReader.Read(path) : SafeTensorsReader.Read(path);
+    /// <exception cref="FaceDetectionException">The file cannot be read or is not a valid weight file.</exception>
+    public static IReadOnlyDictionary<string, TensorData> Read(string path)
+    {
+        if (path.EndsWith(".pt", StringComparison.OrdinalIgnoreCase)) return LegacyTorchReader.Read(path);
+        try
+        {
+            return SafetensorsFile.Read(path).Weights.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is WeightLoadException or IOException or UnauthorizedAccessException)
+        {
+            throw new FaceDetectionException($"MTCNN weights: {e.Message}", e);
+        }
+    }
 
     /// <summary>Copies <paramref name="tensors"/> into <paramref name="module"/>'s parameters, by name and shape.</summary>
-    public static void LoadInto(nn.Module module, IReadOnlyDictionary<string, NamedArray> tensors, string source)
+    public static void LoadInto(nn.Module module, IReadOnlyDictionary<string, TensorData> tensors, string source)
     {
         var expected = module.named_parameters().ToList();
         var missing = expected.Select(p => p.name).Where(n => !tensors.ContainsKey(n)).ToList();

@@ -1,3 +1,4 @@
+using FaceNet.Net.Imaging;
 using FaceNet.Net.Detection;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -151,7 +152,7 @@ public class DetectionBehaviourTests
     }
 
     [Test]
-    public void A_corrupt_file_throws_PhotoLoadException()
+    public void A_corrupt_file_throws_ImageLoadException()
     {
         var path = Path.Combine(Path.GetTempPath(), $"facenet-corrupt-{Guid.NewGuid():N}.jpg");
         try
@@ -159,10 +160,10 @@ public class DetectionBehaviourTests
             var bytes = new byte[4096];
             new Random(3).NextBytes(bytes);
             File.WriteAllBytes(path, bytes);
-            var error = Assert.Throws<PhotoLoadException>(() => _detector!.Detect(path));
+            var error = Assert.Throws<ImageLoadException>(() => _detector!.Detect(path));
             Assert.That(error!.Message, Does.Contain(path));
-            Assert.That(error.PhotoPath, Is.EqualTo(path));
-            Assert.Throws<PhotoLoadException>(() => _detector!.DetectAndAlign(path, FacePolicy.All));
+            Assert.That(error.SourceName, Is.EqualTo(path));
+            Assert.Throws<ImageLoadException>(() => _detector!.DetectAndAlign(path, FacePolicy.All));
         }
         finally
         {
@@ -171,9 +172,9 @@ public class DetectionBehaviourTests
     }
 
     [Test]
-    public void A_missing_file_throws_PhotoLoadException()
+    public void A_missing_file_throws_ImageLoadException()
     {
-        var error = Assert.Throws<PhotoLoadException>(() => _detector!.Detect("/no/such/photo.jpg"));
+        var error = Assert.Throws<ImageLoadException>(() => _detector!.Detect("/no/such/photo.jpg"));
         Assert.That(error!.Message, Does.Contain("does not exist"));
     }
 
@@ -185,7 +186,7 @@ public class DetectionBehaviourTests
         {
             using (var image = new Image<Rgb24>(300, 200)) image.SaveAsPng(path);
             using var strict = MtcnnFaceDetector.FromFolder(MtcnnReference.WeightsFolder, new FaceDetectorOptions { MaxPixels = 50_000 });
-            var error = Assert.Throws<PhotoLoadException>(() => strict.Detect(path));
+            var error = Assert.Throws<ImageLoadException>(() => strict.Detect(path));
             Assert.That(error!.Message, Does.Contain("300x200"));
         }
         finally

@@ -14,7 +14,7 @@ public class MtcnnWeightFileTests
     {
         var folder = MtcnnReference.WeightsFolder;
         var fromPt = LegacyTorchReader.Read(Path.Combine(folder, network + ".pt"));
-        var fromSafetensors = SafeTensorsReader.Read(Path.Combine(folder, network + ".safetensors"));
+        var fromSafetensors = MtcnnWeights.Read(Path.Combine(folder, network + ".safetensors"));
         Assert.That(fromPt.Keys, Is.EquivalentTo(fromSafetensors.Keys));
         foreach (var (name, array) in fromSafetensors)
         {

@@ -52,17 +52,32 @@ public class MtcnnWeightsTests
     [Test]
     public void Safetensors_are_parsed_and_broken_headers_are_refused()
     {
-        var header = """{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"x":"y"}}""";
-        var good = Build(header, [1f, -2.5f]);
-        var parsed = SafeTensorsReader.Parse(good, "good");
-        Assert.That(parsed["a"].Shape, Is.EqualTo(new long[] { 2 }));
-        Assert.That(parsed["a"].Values, Is.EqualTo(new[] { 1f, -2.5f }));
+        var folder = Directory.CreateTempSubdirectory("facenet-mtcnn-weights-");
+        try
+        {
+            string Write(string name, byte[] bytes)
+            {
+                var path = Path.Combine(folder.FullName, name + ".safetensors");
+                File.WriteAllBytes(path, bytes);
+                return path;
+            }
+            var header = """{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"x":"y"}}""";
+            var good = Build(header, [1f, -2.5f]);
+            var parsed = MtcnnWeights.Read(Write("good", good));
+            Assert.That(parsed["a"].Shape, Is.EqualTo(new long[] { 2 }));
+            Assert.That(parsed["a"].Values, Is.EqualTo(new[] { 1f, -2.5f }));
 
-        Assert.Throws<FaceDetectionException>(() => SafeTensorsReader.Parse(good.AsSpan(0, 5), "short"));
-        Assert.Throws<FaceDetectionException>(() => SafeTensorsReader.Parse(Build("""{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}""", [1f, 2f]), "shape"));
-        Assert.Throws<FaceDetectionException>(() => SafeTensorsReader.Parse(Build("""{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}""", [1f, 2f]), "dtype"));
-        Assert.Throws<FaceDetectionException>(() => SafeTensorsReader.Parse(Build("not json", [1f]), "json"));
-        Assert.Throws<FaceDetectionException>(() => SafeTensorsReader.Parse(Build("""{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}""", [1f]), "range"));
+            Assert.Throws<FaceDetectionException>(() => MtcnnWeights.Read(Write("short", good.AsSpan(0, 5).ToArray())));
+            Assert.Throws<FaceDetectionException>(() => MtcnnWeights.Read(Write("shape", Build("""{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}""", [1f, 2f]))));
+            Assert.Throws<FaceDetectionException>(() => MtcnnWeights.Read(Write("dtype", Build("""{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}""", [1f, 2f]))));
+            Assert.Throws<FaceDetectionException>(() => MtcnnWeights.Read(Write("json", Build("not json", [1f]))));
+            var range = Assert.Throws<FaceDetectionException>(() => MtcnnWeights.Read(Write("range", Build("""{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}""", [1f]))));
+            Assert.That(range!.Message, Does.Contain("range.safetensors"));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Test]
