@@ -54,12 +54,18 @@ internal static class EmbeddingNetworks
     }
 
     /// <summary>
-    /// An embedder for pretrained FaceNet weights (Keras <c>.h5</c> or converted <c>.safetensors</c>): decode, align and
-    /// encode each image with Inception-ResNet-v1. The encoder is built outside this command; this build refuses such
-    /// files with a message that says so.
+    /// An embedder for pretrained FaceNet weights (Keras <c>.h5</c> or converted <c>.safetensors</c>): each image (an
+    /// aligned face) is decoded and encoded with Inception-ResNet-v1 in the weights' own preprocessing, L2-normalised.
     /// </summary>
     private static IEmbedder OpenPretrainedEmbedder(string path, string device) =>
-        throw new FaceNetException($"'{path}' is not a checkpoint written by 'facenet train', and this build cannot load pretrained FaceNet weights (.h5 or converted .safetensors) on device '{device}'. Pass a 'facenet train' checkpoint, or precomputed embeddings with --embeddings.");
+        new FaceEncoderEmbedder(Embeddings.FaceEncoder.FromWeights(path, new Embeddings.FaceEncoderOptions { Device = TrainingDevice.Resolve(device) }));
+
+    private sealed class FaceEncoderEmbedder(Embeddings.FaceEncoder encoder) : IEmbedder
+    {
+        public float[][] Embed(IReadOnlyList<string> paths) => encoder.EncodeBatch(paths).Select(e => e.ToArray()).ToArray();
+
+        public void Dispose() => encoder.Dispose();
+    }
 
     private sealed class CheckpointEmbedderAdapter(CheckpointEmbedder inner) : IEmbedder
     {

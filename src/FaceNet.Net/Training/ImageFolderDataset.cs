@@ -1,3 +1,4 @@
+using FaceNet.Net.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -69,28 +70,16 @@ public sealed class ImageFolderDataset : IIdentityDataset
     public Tensor LoadImage(int identity, int image) => Load(_files[identity][image], ImageSize);
 
     /// <summary>Decodes one image file to a 3 x S x S float32 tensor preprocessed with (x − 127.5) / 128.</summary>
-    /// <param name="path">A PNG or JPEG file.</param>
-    /// <param name="size">The side S.</param>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="FaceNetException">The file cannot be decoded or is too large.</exception>
+    /// <param name="path">An image file in any format <see cref="ImageLoader"/> reads.</param>
+    /// <param name="size">The side S (the image is resized with the bicubic resampler).</param>
+    /// <exception cref="ImageLoadException">The file is missing, cannot be decoded, or is too large.</exception>
     internal static Tensor Load(string path, int size)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Image '{path}' does not exist.", path);
-        byte[] rgb;
-        try
+        var rgb = new byte[size * size * 3];
+        using (var img = ImageLoader.Load(path, new ImageLoadOptions { MaxPixels = MaxPixels }))
         {
-            var info = Image.Identify(path)
-                ?? throw new FaceNetException($"Image '{path}' is not in a supported format (PNG or JPEG).");
-            if ((long)info.Width * info.Height > MaxPixels || info.Width < 1 || info.Height < 1)
-                throw new FaceNetException($"Image '{path}' is {info.Width} x {info.Height}; at most {MaxPixels} pixels are accepted.");
-            using var img = Image.Load<Rgb24>(path);
-            img.Mutate(c => c.Resize(size, size));
-            rgb = new byte[size * size * 3];
+            img.Mutate(c => c.Resize(size, size, KnownResamplers.Bicubic));
             img.CopyPixelDataTo(rgb);
-        }
-        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
-        {
-            throw new FaceNetException($"Image '{path}' cannot be decoded: {e.Message}", e);
         }
         using var scope = NewDisposeScope();
         var hwc = tensor(rgb, new long[] { size, size, 3 });
