@@ -32,9 +32,9 @@ internal static class EmbeddingNetworks
         if (!IsTrainingCheckpoint(path)) return LoadPretrained(path);
         IReadOnlyDictionary<string, string> metadata;
         using (var checkpoint = TrainingCheckpoint.Read(path)) metadata = checkpoint.Metadata;
-        var net = CompactEmbeddingNetwork.FromMetadata(metadata);
+        var (net, inputSize) = TrainableNetworks.FromMetadata(metadata);
         EmbeddingTrainer.LoadModelWeights(net, path);
-        return new Loaded(net, net.InputSize, net.ToMetadata());
+        return new Loaded(net, inputSize, ModelMetadata(metadata));
     }
 
     /// <summary>An embedding function over image files for <c>evaluate</c>: L2-normalised embeddings, in order.</summary>
@@ -75,12 +75,19 @@ internal static class EmbeddingNetworks
     }
 
     /// <summary>
-    /// Pretrained FaceNet weights (Keras <c>.h5</c> or converted <c>.safetensors</c>) as an Inception-ResNet-v1 network.
-    /// The network and its weight loader are built outside this command; this build accepts only checkpoints written
-    /// by <c>facenet train</c>, so any other file is refused here with a message that says so.
+    /// Pretrained FaceNet weights (Keras <c>.h5</c> or converted <c>.safetensors</c>) as a trainable Inception-ResNet-v1
+    /// (160x160 input) whose checkpoints record the architecture, so <c>evaluate</c> and <c>--resume</c> rebuild it.
     /// </summary>
-    private static Loaded LoadPretrained(string path) =>
-        throw new FaceNetException($"'{path}' is not a checkpoint written by 'facenet train', and this build cannot load pretrained FaceNet weights (.h5 or converted .safetensors). Train from a fresh network (omit --weights) or pass a 'facenet train' checkpoint.");
+    private static Loaded LoadPretrained(string path)
+    {
+        var network = Model.FaceNetModel.LoadTrainableNetwork(path);
+        return new Loaded(network, Model.FaceNetModel.InputSize, TrainableNetworks.InceptionResnetV1Metadata(network.EmbeddingSize));
+    }
+
+    /// <summary>The architecture keys of a checkpoint's metadata (what <see cref="TrainableNetworks.FromMetadata"/> reads).</summary>
+    private static IReadOnlyDictionary<string, string> ModelMetadata(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.Where(p => p.Key is CompactEmbeddingNetwork.ModelKey or "embeddingSize" or "width" or "inputSize")
+            .ToDictionary(p => p.Key, p => p.Value);
 
     private static bool IsTrainingCheckpoint(string path)
     {

@@ -94,16 +94,7 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
         var network = new InceptionResnetV1(embeddingSize);
         try
         {
-            using (no_grad())
-            {
-                foreach (var (name, parameter) in NetworkShapes.Tensors(network))
-                {
-                    if (!weights.TryGet(name, out var source) || !source.Shape.SequenceEqual(parameter.shape))
-                        throw new WeightLoadException($"weight '{name}' is missing or has the wrong shape");
-                    // A raw copy into the (CPU, contiguous, float32) parameter: ~100x faster than torch.tensor + copy_.
-                    parameter.bytes = MemoryMarshal.AsBytes(source.Values.AsSpan());
-                }
-            }
+            CopyWeights(network, weights);
             device ??= CPU;
             network.to(device);
             network.eval();
@@ -113,6 +104,44 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
         {
             network.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Loads the weights into a new, trainable Inception-ResNet-v1 on the CPU (training mode, BatchNorm kept as
+    /// separate layers): the starting point for fine-tuning. The caller owns and disposes it.
+    /// </summary>
+    /// <exception cref="WeightLoadException">The file is not a readable FaceNet weight file.</exception>
+    internal static InceptionResnetV1 LoadTrainableNetwork(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        FaceNetRuntime.EnsureInitialized();
+        NnpackSwitch.EnsureDisabled();
+        var loaded = WeightReader.Read(path, null);
+        var network = new InceptionResnetV1(loaded.EmbeddingSize);
+        try
+        {
+            CopyWeights(network, loaded.Weights);
+            network.train();
+            return network;
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Copies checked weights into the network's (CPU, float32) parameters and buffers, by name.</summary>
+    private static void CopyWeights(InceptionResnetV1 network, WeightSet weights)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in NetworkShapes.Tensors(network))
+        {
+            if (!weights.TryGet(name, out var source) || !source.Shape.SequenceEqual(parameter.shape))
+                throw new WeightLoadException($"weight '{name}' is missing or has the wrong shape");
+            // A raw copy into the (CPU, contiguous, float32) parameter: ~100x faster than torch.tensor + copy_.
+            parameter.bytes = MemoryMarshal.AsBytes(source.Values.AsSpan());
         }
     }
 

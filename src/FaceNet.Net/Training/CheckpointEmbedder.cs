@@ -4,40 +4,42 @@ using static TorchSharp.torch;
 namespace FaceNet.Net.Training;
 
 /// <summary>
-/// Embeds image files with a <see cref="CompactEmbeddingNetwork"/> restored from a trainer checkpoint: decode, resize,
+/// Embeds image files with the network (<see cref="TrainableNetworks"/>) restored from a trainer checkpoint: decode, resize,
 /// (x − 127.5) / 128, forward in evaluation mode, L2-normalise. Owns the network: dispose it. Not thread-safe.
 /// </summary>
 public sealed class CheckpointEmbedder : IDisposable
 {
-    private readonly CompactEmbeddingNetwork _network;
+    private readonly nn.Module<Tensor, Tensor> _network;
     private readonly Device _device;
 
-    private CheckpointEmbedder(CompactEmbeddingNetwork network, Device device)
+    private CheckpointEmbedder(nn.Module<Tensor, Tensor> network, int inputSize, Device device)
     {
         _network = network;
+        InputSize = inputSize;
         _device = device;
     }
 
     /// <summary>The network's input side.</summary>
-    public int InputSize => _network.InputSize;
+    public int InputSize { get; }
 
     /// <summary>Loads the network and its weights from a checkpoint.</summary>
-    /// <param name="checkpointPath">A checkpoint written by <see cref="EmbeddingTrainer"/> for a compact network.</param>
+    /// <param name="checkpointPath">A checkpoint written by <see cref="EmbeddingTrainer"/> (metadata naming its network).</param>
     /// <param name="device">"cpu" (default), "cuda", "cuda:N" or "auto".</param>
     /// <exception cref="FaceNetException">The checkpoint is invalid or holds another network.</exception>
     public static CheckpointEmbedder Load(string checkpointPath, string? device = null)
     {
         FaceNetRuntime.EnsureInitialized();
-        CompactEmbeddingNetwork network;
+        nn.Module<Tensor, Tensor> network;
+        int inputSize;
         using (var checkpoint = TrainingCheckpoint.Read(checkpointPath))
-            network = CompactEmbeddingNetwork.FromMetadata(checkpoint.Metadata);
+            (network, inputSize) = TrainableNetworks.FromMetadata(checkpoint.Metadata);
         try
         {
             EmbeddingTrainer.LoadModelWeights(network, checkpointPath);
             var d = TrainingDevice.Resolve(device);
             network.to(d);
             network.eval();
-            return new CheckpointEmbedder(network, d);
+            return new CheckpointEmbedder(network, inputSize, d);
         }
         catch
         {

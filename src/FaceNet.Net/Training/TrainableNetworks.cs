@@ -1,0 +1,45 @@
+using System.Globalization;
+using FaceNet.Net.Model;
+using static TorchSharp.torch;
+
+namespace FaceNet.Net.Training;
+
+/// <summary>
+/// The networks a training checkpoint can hold, named by its <c>model</c> metadata: the small
+/// <see cref="CompactEmbeddingNetwork"/> (<c>compact</c>) and the FaceNet network itself
+/// (<c>inception-resnet-v1</c>, 160x160 input). Stateless and thread-safe.
+/// </summary>
+public static class TrainableNetworks
+{
+    /// <summary>The metadata value naming Inception-ResNet-v1.</summary>
+    public const string InceptionResnetV1Name = "inception-resnet-v1";
+
+    /// <summary>Checkpoint metadata describing an Inception-ResNet-v1 of <paramref name="embeddingSize"/>.</summary>
+    public static IReadOnlyDictionary<string, string> InceptionResnetV1Metadata(int embeddingSize) => new Dictionary<string, string>
+    {
+        [CompactEmbeddingNetwork.ModelKey] = InceptionResnetV1Name,
+        ["embeddingSize"] = embeddingSize.ToString(CultureInfo.InvariantCulture),
+        ["inputSize"] = FaceNetModel.InputSize.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Rebuilds the (untrained) architecture the metadata names, with its input side.</summary>
+    /// <exception cref="FaceNetException">The metadata names no known network or lacks its sizes.</exception>
+    public static (nn.Module<Tensor, Tensor> Network, int InputSize) FromMetadata(IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        metadata.TryGetValue(CompactEmbeddingNetwork.ModelKey, out var name);
+        switch (name)
+        {
+            case CompactEmbeddingNetwork.ModelName:
+                var compact = CompactEmbeddingNetwork.FromMetadata(metadata);
+                return (compact, compact.InputSize);
+            case InceptionResnetV1Name:
+                if (!metadata.TryGetValue("embeddingSize", out var size) || !int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out int d) || d < 1)
+                    throw new FaceNetException("The checkpoint metadata lacks a valid 'embeddingSize'.");
+                FaceNetRuntime.EnsureInitialized();
+                return (new InceptionResnetV1(d), FaceNetModel.InputSize);
+            default:
+                throw new FaceNetException($"The checkpoint holds an unknown network (model '{name ?? "<none>"}'); known: {CompactEmbeddingNetwork.ModelName}, {InceptionResnetV1Name}.");
+        }
+    }
+}
