@@ -59,7 +59,7 @@ try
     }
     return 0;
 }
-catch (FaceNetException e)   // missing or broken weights or images: the message says which file and why
+catch (Exception e) when (e is FaceNetException or FileNotFoundException)   // missing or broken weights or images: the message names the file
 {
     Console.Error.WriteLine(e.Message);
     return 2;

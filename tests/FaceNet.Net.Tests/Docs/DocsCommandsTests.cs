@@ -58,7 +58,7 @@ public partial class DocsCommandsTests
         new(new("^dotnet run -c Release --project benchmarks/FaceNet\\.Net\\.Benchmarks -- "), nameof(Documented_benchmark_filters_each_select_a_benchmark)),
         new(new("^dotnet new console -o FaceCheck$"), nameof(GettingStartedTests), "getting-started.md"),
         new(new("^cd FaceCheck$"), nameof(GettingStartedTests), "getting-started.md"),
-        new(new("^dotnet add package (FaceNet\\.Net --version \\S+|libtorch-cpu-linux-x64 --version 2\\.10\\.0)$"), nameof(GettingStartedTests), "getting-started.md"),
+        new(new("^dotnet add package (FaceNet\\.Net --version \\S+|libtorch-cpu-linux-x64 --version 2\\.10\\.0)$"), nameof(GettingStartedTests)),
         new(new("^dotnet run -- \\S+ \\S+$"), nameof(GettingStartedTests), "getting-started.md"),
     ];
 
