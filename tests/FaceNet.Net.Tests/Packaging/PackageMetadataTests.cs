@@ -81,6 +81,17 @@ public class PackageMetadataTests
     }
 
     [Test]
+    public void Both_target_frameworks_ship_with_their_dependencies_and_the_project_url_is_set()
+    {
+        var frameworks = _entries.Where(e => e.StartsWith("lib/", StringComparison.Ordinal)).Select(e => e.Split('/')[1]).Distinct().Order().ToList();
+        Assert.That(frameworks, Is.EqualTo(new[] { "net10.0", "net8.0" }), "the current LTS and the one before it");
+        var groups = _metadata.Descendants(_ns + "group").Select(g => g.Attribute("targetFramework")?.Value).ToList();
+        Assert.That(groups, Is.EquivalentTo(new[] { "net8.0", "net10.0" }));
+        Assert.That(Field("projectUrl"), Does.StartWith("https://"));
+        Assert.That(Field("copyright"), Is.Not.Empty);
+    }
+
+    [Test]
     public void The_native_backend_is_left_to_the_app()
     {
         var dependencies = _metadata.Descendants(_ns + "dependency").Select(d => d.Attribute("id")!.Value).Distinct().ToList();
