@@ -71,6 +71,7 @@ internal static class BenchmarkCommand
                 Console.WriteLine($"batch             {result.Batch}");
                 Console.WriteLine($"images/s          {result.ImagesPerSecond:F1}");
                 Console.WriteLine($"ms per batch      {result.MillisecondsPerBatch:F2} (median of {result.TimedBatches}; min {result.MinMillisecondsPerBatch:F2})");
+                Console.WriteLine($"oneDNN (MKLDNN)   available {Flag(result.MkldnnAvailable)}, enabled {Flag(result.MkldnnEnabled)}; NNPACK enabled {Flag(result.NnpackEnabled)}");
             }
             return CliHost.Success;
         });
@@ -98,10 +99,14 @@ internal static class BenchmarkCommand
         times.Sort();
         double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
         return new BenchmarkResult(device.ToString(), dtype.ToString().ToLowerInvariant(), fold, torch.get_num_threads(), n,
-            1000.0 * n / median, median, times[0], times.Count, Math.Round(total.Elapsed.TotalSeconds, 3));
+            1000.0 * n / median, median, times[0], times.Count, Math.Round(total.Elapsed.TotalSeconds, 3),
+            CpuBackends.MkldnnAvailable, CpuBackends.MkldnnEnabled, CpuBackends.NnpackEnabled);
     }
+
+    private static string Flag(bool? value) => value switch { true => "yes", false => "no", null => "unknown" };
 
     private sealed record BenchmarkResult(
         string Device, string Precision, bool Folded, int Threads, int Batch,
-        double ImagesPerSecond, double MillisecondsPerBatch, double MinMillisecondsPerBatch, int TimedBatches, double Seconds);
+        double ImagesPerSecond, double MillisecondsPerBatch, double MinMillisecondsPerBatch, int TimedBatches, double Seconds,
+        bool? MkldnnAvailable, bool? MkldnnEnabled, bool? NnpackEnabled);
 }

@@ -164,7 +164,10 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
             using var scope = NewDisposeScope();
             Tensor output;
             using (inference_mode())
-                output = _network.forward(DeviceInput.Prepare(nchwBatch, Device, Precision));
+            {
+                var input = DeviceInput.Prepare(nchwBatch, Device, Precision);
+                output = _network.forward(_network.IsFolded ? MemoryLayout.ToChannelsLast(input) : input);
+            }
             // Copied outside inference mode: callers get an ordinary float32 CPU tensor they may modify in place.
             using var noGrad = no_grad();
             return DeviceInput.ToCpuFloat32(output).MoveToOuterDisposeScope();
