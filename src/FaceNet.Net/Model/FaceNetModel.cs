@@ -164,10 +164,7 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
             using var scope = NewDisposeScope();
             Tensor output;
             using (inference_mode())
-            {
-                var input = DeviceInput.Prepare(nchwBatch, Device, Precision);
-                output = _network.forward(_network.IsFolded ? MemoryLayout.ToChannelsLast(input) : input);
-            }
+                output = _network.forward(DeviceInput.Prepare(nchwBatch, Device, Precision));
             // Copied outside inference mode: callers get an ordinary float32 CPU tensor they may modify in place.
             using var noGrad = no_grad();
             return DeviceInput.ToCpuFloat32(output).MoveToOuterDisposeScope();

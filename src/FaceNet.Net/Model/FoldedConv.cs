@@ -17,8 +17,7 @@ internal sealed class FoldedConv : IDisposable
     /// <summary>Takes ownership of <paramref name="weight"/> and <paramref name="bias"/>.</summary>
     public FoldedConv(Tensor weight, Tensor bias, long[] stride, long[] padding)
     {
-        _weight = MemoryLayout.ToChannelsLast(weight).DetachFromDisposeScope(); // owned here, whatever scope is open
-        if (!ReferenceEquals(_weight, weight)) weight.Dispose();
+        _weight = weight;
         _bias = bias;
         _stride = stride;
         _padding = padding;
