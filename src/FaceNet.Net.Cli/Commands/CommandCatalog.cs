@@ -19,5 +19,6 @@ internal static class CommandCatalog
         yield return TrainCommand.Create();
         yield return EvaluateCommand.Create();
         yield return DetectCommand.Create();
+        yield return BenchmarkCommand.Create();
     }
 }

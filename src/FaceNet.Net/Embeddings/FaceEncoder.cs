@@ -43,12 +43,13 @@ public sealed partial class FaceEncoder : IFaceEncoder
     /// </summary>
     /// <exception cref="FaceNet.Net.Weights.WeightLoadException">The file is missing, corrupt or not FaceNet weights.</exception>
     /// <exception cref="FaceNetException">The options ask for a CUDA device that is not available.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="FaceEncoderOptions.Precision"/> is not float32, float16 or bfloat16.</exception>
     public static FaceEncoder FromWeights(string path, FaceEncoderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         FaceNetRuntime.EnsureInitialized();
         var device = DeviceSelection.Resolve(options?.Device);
-        var model = FaceNet.Net.Model.FaceNetModel.Load(path, device);
+        var model = FaceNet.Net.Model.FaceNetModel.Load(path, device, precision: options?.Precision);
         try
         {
             return new FaceEncoder(model, options);

@@ -22,6 +22,14 @@ public sealed class FaceEncoderOptions
     public torch.Device? Device { get; init; }
 
     /// <summary>
+    /// The type the network computes in when <see cref="FaceEncoder.FromWeights"/> loads it: float32 (null, the
+    /// default), or <c>torch.ScalarType.Float16</c> / <c>BFloat16</c> for CUDA devices (half the weight memory, tensor
+    /// cores). Inputs are cast to it and outputs converted back to float32; raw outputs move by about 1e-2, so do not
+    /// mix embeddings of different precisions in tight comparisons. Ignored by encoders built around an existing network.
+    /// </summary>
+    public torch.ScalarType? Precision { get; init; }
+
+    /// <summary>
     /// The preprocessing applied to pixels. When null the encoder uses the weights' own convention
     /// (<see cref="FaceEncoder.Preprocessing"/>): what the weight source declares, else
     /// <see cref="PreprocessingMode.Prewhiten"/>, the convention of the published Keras FaceNet weights

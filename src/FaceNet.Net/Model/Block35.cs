@@ -10,7 +10,7 @@ namespace FaceNet.Net.Model;
 /// 1x1→3x3→3x3), concatenated, projected back to 256 channels by a 1x1 convolution with bias, then
 /// <c>relu(x + scale * up)</c>. Shape: N x 256 x 17 x 17 in and out.
 /// </summary>
-internal sealed class Block35 : Module<Tensor, Tensor>
+internal sealed class Block35 : Module<Tensor, Tensor>, IFoldable
 {
     private readonly double _scale;
 #pragma warning disable IDE1006 // field names are the state-dict keys
@@ -19,6 +19,7 @@ internal sealed class Block35 : Module<Tensor, Tensor>
     private readonly Sequential branch2;
     private readonly Conv2d conv2d;
 #pragma warning restore IDE1006
+    private FoldedConv? _up;
 
     /// <summary>Creates the block with its residual scale (0.17 in the published network).</summary>
     public Block35(double scale) : base(nameof(Block35))
@@ -36,7 +37,22 @@ internal sealed class Block35 : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var branches = cat([branch0.forward(x), branch1.forward(x), branch2.forward(x)], 1); // N x 96 x 17 x 17
+        if (_up is not null) return _up.Forward(branches).add_(x).relu_().MoveToOuterDisposeScope(); // scale folded in
         var up = conv2d.forward(branches);                                                     // N x 256 x 17 x 17
         return functional.relu(x + up * _scale).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Folds the residual scale into the 1x1 projection for inference (the branches fold themselves).</summary>
+    public void Fold(ScalarType dtype)
+    {
+        _up?.Dispose();
+        _up = Folding.Scaled(conv2d, _scale, dtype);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _up?.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -11,7 +11,7 @@ namespace FaceNet.Net.Model;
 /// followed by ReLU, except in the last block (<c>Block8_6</c>: scale 1, no ReLU).
 /// Shape: N x 1792 x 3 x 3 in and out.
 /// </summary>
-internal sealed class Block8 : Module<Tensor, Tensor>
+internal sealed class Block8 : Module<Tensor, Tensor>, IFoldable
 {
     private readonly double _scale;
     private readonly bool _relu;
@@ -20,6 +20,7 @@ internal sealed class Block8 : Module<Tensor, Tensor>
     private readonly Sequential branch1;
     private readonly Conv2d conv2d;
 #pragma warning restore IDE1006
+    private FoldedConv? _up;
 
     /// <summary>Creates the block with its residual scale (0.20, or 1.0 for the last) and whether a ReLU ends it.</summary>
     public Block8(double scale, bool relu = true) : base(nameof(Block8))
@@ -40,8 +41,27 @@ internal sealed class Block8 : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var branches = cat([branch0.forward(x), branch1.forward(x)], 1); // N x 384 x 3 x 3
+        if (_up is not null)
+        {
+            var folded = _up.Forward(branches).add_(x); // scale folded into the projection
+            return (_relu ? folded.relu_() : folded).MoveToOuterDisposeScope();
+        }
         var up = conv2d.forward(branches);                                // N x 1792 x 3 x 3
         var sum = x + up * _scale;
         return (_relu ? functional.relu(sum) : sum).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Folds the residual scale into the 1x1 projection for inference (the branches fold themselves).</summary>
+    public void Fold(ScalarType dtype)
+    {
+        _up?.Dispose();
+        _up = Folding.Scaled(conv2d, _scale, dtype);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _up?.Dispose();
+        base.Dispose(disposing);
     }
 }

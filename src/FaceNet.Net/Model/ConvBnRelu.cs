@@ -10,7 +10,7 @@ namespace FaceNet.Net.Model;
 /// <c>scale=False</c>, so the BatchNorm weight stays 1) and ReLU. Parameter names
 /// (<c>conv.weight</c>, <c>bn.bias</c>, <c>bn.running_mean</c>, ...) match facenet-pytorch's <c>BasicConv2d</c>.
 /// </summary>
-internal sealed class ConvBnRelu : Module<Tensor, Tensor>
+internal sealed class ConvBnRelu : Module<Tensor, Tensor>, IFoldable
 {
     /// <summary>BatchNorm epsilon of the published network.</summary>
     public const double BatchNormEpsilon = 0.001;
@@ -19,6 +19,7 @@ internal sealed class ConvBnRelu : Module<Tensor, Tensor>
     private readonly Conv2d conv;
     private readonly BatchNorm2d bn;
 #pragma warning restore IDE1006
+    private FoldedConv? _folded;
 
     /// <summary>A unit with a square or rectangular kernel; <paramref name="padding"/> is symmetric ("same" for stride 1, or 0 for "valid").</summary>
     public ConvBnRelu(long inChannels, long outChannels, (long H, long W) kernel, long stride = 1, (long H, long W) padding = default)
@@ -33,11 +34,35 @@ internal sealed class ConvBnRelu : Module<Tensor, Tensor>
     public ConvBnRelu(long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0)
         : this(inChannels, outChannels, (kernel, kernel), stride, (padding, padding)) { }
 
+    /// <summary>
+    /// Folds the BatchNorm into the convolution for inference (exact in eval mode): w' = w·γ/sqrt(var+eps),
+    /// b' = β − mean·γ/sqrt(var+eps). After it, <see cref="forward"/> runs one convolution with bias and an
+    /// in-place ReLU, in <paramref name="dtype"/>. The module's own parameters are left as loaded.
+    /// </summary>
+    public void Fold(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var scale = bn.weight!.div((bn.running_var! + BatchNormEpsilon).sqrt());             // C
+        var weight = conv.weight.mul(scale.reshape(-1, 1, 1, 1)).to(dtype).contiguous();
+        var bias = (bn.bias! - bn.running_mean! * scale).to(dtype).contiguous();
+        _folded?.Dispose();
+        _folded = new FoldedConv(weight.detach().MoveToOuterDisposeScope(), bias.detach().MoveToOuterDisposeScope(), conv.stride, conv.padding!);
+    }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
+        if (_folded is not null) return _folded.Forward(input).relu_();
         using var convolved = conv.forward(input);
         using var normalised = bn.forward(convolved);
         return functional.relu(normalised);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _folded?.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -32,11 +32,12 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
     private readonly InceptionResnetV1 _network;
     private bool _disposed;
 
-    private FaceNetModel(InceptionResnetV1 network, Device device, string fingerprint, string? expectedPreprocessing,
+    private FaceNetModel(InceptionResnetV1 network, Device device, ScalarType precision, string fingerprint, string? expectedPreprocessing,
         WeightFileFormat format, IReadOnlyDictionary<string, string> metadata)
     {
         _network = network;
         Device = device;
+        Precision = precision;
         Fingerprint = fingerprint;
         ExpectedPreprocessing = expectedPreprocessing;
         SourceFormat = format;
@@ -68,27 +69,54 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
     /// <summary>The device the network runs on.</summary>
     public Device Device { get; }
 
+    /// <summary>
+    /// The floating-point type the network computes in: <see cref="ScalarType.Float32"/> (the default),
+    /// <see cref="ScalarType.Float16"/> or <see cref="ScalarType.BFloat16"/>. Inputs are cast to it and outputs
+    /// converted back to float32, so the <see cref="Forward"/> contract is the same for all three.
+    /// </summary>
+    public ScalarType Precision { get; }
+
     /// <summary>Loads the network and its weights from a Keras <c>.h5</c> or a <c>.safetensors</c> file.</summary>
     /// <param name="path">The weight file.</param>
     /// <param name="device">Where to run the network; null for the CPU.</param>
     /// <param name="embeddingSize">The embedding size to require (a file of another size then fails to load); null to take it from the file.</param>
-    /// <returns>The loaded model, in evaluation mode.</returns>
+    /// <param name="precision">
+    /// The type to compute in: float32 (null, the default); float16 or bfloat16 halve the weights' memory and are
+    /// meant for CUDA devices (on the CPU they are much slower than float32). Half precision changes raw outputs by
+    /// about 1e-2, so embeddings from it should not be mixed with float32 ones in tight comparisons.
+    /// </param>
+    /// <returns>The loaded model, in evaluation mode, with BatchNorm folded into the convolutions.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="precision"/> is not float32, float16 or bfloat16.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="WeightLoadException">The file is not a readable weight file, or its weights do not fit the network; the message names every missing, unexpected and mis-shaped weight.</exception>
     /// <exception cref="Native.NativeRuntimeException">TorchSharp's native backend cannot be loaded.</exception>
-    public static FaceNetModel Load(string path, Device? device = null, int? embeddingSize = null)
+    public static FaceNetModel Load(string path, Device? device = null, int? embeddingSize = null, ScalarType? precision = null) =>
+        LoadWithFolding(path, device, embeddingSize, precision, fold: true);
+
+    /// <summary><see cref="Load(string, Device?, int?, ScalarType?)"/> with folding optional (benchmarks compare both).</summary>
+    internal static FaceNetModel LoadWithFolding(string path, Device? device, int? embeddingSize, ScalarType? precision, bool fold)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (embeddingSize is <= 0) throw new ArgumentOutOfRangeException(nameof(embeddingSize), embeddingSize, "the embedding size must be positive");
+        CheckPrecision(precision);
         FaceNetRuntime.EnsureInitialized();
         var loaded = WeightReader.Read(path, embeddingSize);
-        return FromWeights(loaded.Weights, loaded.EmbeddingSize, device, loaded.ExpectedPreprocessing, loaded.Format, loaded.Metadata);
+        return FromWeights(loaded.Weights, loaded.EmbeddingSize, device, loaded.ExpectedPreprocessing, loaded.Format, loaded.Metadata, precision, fold);
     }
 
-    /// <summary>Builds the network and copies checked weights into it.</summary>
-    internal static FaceNetModel FromWeights(WeightSet weights, int embeddingSize, Device? device, string? expectedPreprocessing,
-        WeightFileFormat format, IReadOnlyDictionary<string, string> metadata)
+    private static void CheckPrecision(ScalarType? precision)
     {
+        if (precision is not (null or ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16))
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, "the precision must be float32, float16 or bfloat16");
+    }
+
+    /// <summary>Builds the network, copies checked weights into it and (unless <paramref name="fold"/> is false) folds it for inference.</summary>
+    internal static FaceNetModel FromWeights(WeightSet weights, int embeddingSize, Device? device, string? expectedPreprocessing,
+        WeightFileFormat format, IReadOnlyDictionary<string, string> metadata, ScalarType? precision = null, bool fold = true)
+    {
+        CheckPrecision(precision);
+        var dtype = precision ?? ScalarType.Float32;
+        if (!fold && dtype != ScalarType.Float32) throw new ArgumentException("half precision needs the folded network", nameof(fold));
         FaceNetRuntime.EnsureInitialized();
         NnpackSwitch.EnsureDisabled();
         var network = new InceptionResnetV1(embeddingSize);
@@ -98,7 +126,8 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
             device ??= CPU;
             network.to(device);
             network.eval();
-            return new FaceNetModel(network, device, weights.Fingerprint(), expectedPreprocessing, format, metadata);
+            if (fold) network.Fold(dtype);
+            return new FaceNetModel(network, device, dtype, weights.Fingerprint(), expectedPreprocessing, format, metadata);
         }
         catch
         {
@@ -162,14 +191,17 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var scope = NewDisposeScope();
+            Tensor output;
+            using (inference_mode())
+                output = _network.forward(DeviceInput.Prepare(nchwBatch, Device, Precision));
+            // Copied outside inference mode: callers get an ordinary float32 CPU tensor they may modify in place.
             using var noGrad = no_grad();
-            var input = nchwBatch.to(Device).contiguous();
-            var output = _network.forward(input);
-            return output.to(CPU).detach().clone().MoveToOuterDisposeScope();
+            return DeviceInput.ToCpuFloat32(output).MoveToOuterDisposeScope();
         }
     }
 
     /// <summary>Frees the network's native tensors. Safe to call more than once.</summary>
+    /// <remarks>Tensors returned by <see cref="Forward"/> stay valid.</remarks>
     public void Dispose()
     {
         lock (_gate)

@@ -35,6 +35,8 @@ internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
     private readonly Linear last_linear;
     private readonly BatchNorm1d last_bn;
 #pragma warning restore IDE1006
+    private Tensor? _headWeight;
+    private Tensor? _headBias;
 
     /// <summary>The embedding size D (128 or 512 in the published weights).</summary>
     public int EmbeddingSize { get; }
@@ -84,8 +86,45 @@ internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
         x = block8.forward(x);      // N x 1792 x 3 x 3
         x = avgpool_1a.forward(x);  // N x 1792 x 1 x 1
         x = dropout.forward(x);     // identity in eval mode
+        if (_headWeight is not null) return functional.linear(x.flatten(1), _headWeight, _headBias).MoveToOuterDisposeScope(); // N x D, BN folded
         x = last_linear.forward(x.flatten(1)); // N x D
         x = last_bn.forward(x);     // N x D
         return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>True after <see cref="Fold"/>: the forward pass runs the folded inference weights.</summary>
+    public bool IsFolded => _headWeight is not null;
+
+    /// <summary>
+    /// Precomputes inference weights in <paramref name="dtype"/> on the network's current device: every
+    /// BatchNorm folded into the convolution before it, each residual scale into its 1x1 projection, and the
+    /// bottleneck BatchNorm into the Linear (W' = W·s, b' = β − mean·s, s = γ/sqrt(var+eps)). Exact in eval mode
+    /// up to float rounding. The registered parameters stay as loaded (training and state dicts are unaffected);
+    /// call it after moving the network and after any change to its parameters.
+    /// </summary>
+    public void Fold(ScalarType dtype)
+    {
+        foreach (var module in modules())
+            if (module is IFoldable foldable) foldable.Fold(dtype);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var scale = last_bn.weight!.div((last_bn.running_var! + ConvBnRelu.BatchNormEpsilon).sqrt());
+        var weight = last_linear.weight.mul(scale.reshape(-1, 1)).to(dtype).contiguous().detach();
+        var bias = (last_bn.bias! - last_bn.running_mean! * scale).to(dtype).contiguous().detach();
+        _headWeight?.Dispose();
+        _headBias?.Dispose();
+        _headWeight = weight.MoveToOuterDisposeScope();
+        _headBias = bias.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _headWeight?.Dispose();
+            _headBias?.Dispose();
+        }
+        base.Dispose(disposing);
     }
 }

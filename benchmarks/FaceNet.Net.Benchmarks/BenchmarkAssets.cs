@@ -1,0 +1,88 @@
+using FaceNet.Net.Model;
+using FaceNet.Net.Weights;
+using static TorchSharp.torch;
+
+namespace FaceNet.Net.Benchmarks;
+
+/// <summary>
+/// Where the suite finds its inputs: the shared fixtures (<c>FACENET_SHARED</c>, else <c>shared/</c> beside the
+/// repository), the reference weights in them, or, when they are absent, synthetic random weights written once per
+/// process so the encoder benchmarks always run. Thread-safe (the synthetic file is created under a lock).
+/// </summary>
+internal static class BenchmarkAssets
+{
+    private static readonly object Gate = new();
+    private static string? _synthetic;
+
+    /// <summary>True when the suite runs in <c>--short</c> mode (the Program sets <c>FACENET_BENCH_SHORT=1</c>, inherited by the benchmark processes).</summary>
+    public static bool ShortRun => Environment.GetEnvironmentVariable("FACENET_BENCH_SHORT") == "1";
+
+    /// <summary>The shared fixtures folder, or null when it cannot be found.</summary>
+    public static string? SharedFolder()
+    {
+        var env = Environment.GetEnvironmentVariable("FACENET_SHARED");
+        if (!string.IsNullOrEmpty(env)) return Directory.Exists(env) ? env : null;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "FaceNet.Net.sln")))
+            {
+                var shared = Path.Combine(dir.Parent!.FullName, "shared");
+                return Directory.Exists(shared) ? shared : null;
+            }
+        return null;
+    }
+
+    /// <summary>The reference 128-d weights when present, else a synthetic random-weights safetensors file; <paramref name="isReference"/> says which.</summary>
+    public static string EncoderWeights(out bool isReference)
+    {
+        var shared = SharedFolder();
+        var reference = shared is null ? null : Path.Combine(shared, "fixtures", "reference-128", "weights.h5");
+        if (reference is not null && File.Exists(reference))
+        {
+            isReference = true;
+            return reference;
+        }
+        isReference = false;
+        lock (Gate)
+        {
+            if (_synthetic is not null) return _synthetic;
+            Console.WriteLine("// reference weights not found (set FACENET_SHARED): timing synthetic random weights of the same network");
+            var path = Path.Combine(Path.GetTempPath(), $"facenet-bench-synthetic-{Environment.ProcessId}.safetensors");
+            WriteSyntheticWeights(path);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);
+            return _synthetic = path;
+        }
+    }
+
+    /// <summary>Aligned 160x160 face crops from the fixtures (empty when the fixtures are absent).</summary>
+    public static IReadOnlyList<string> AlignedFaces()
+    {
+        var shared = SharedFolder();
+        var folder = shared is null ? null : Path.Combine(shared, "fixtures", "faces", "aligned");
+        return folder is not null && Directory.Exists(folder) ? Directory.GetFiles(folder, "*.png").Order(StringComparer.Ordinal).ToList() : [];
+    }
+
+    private static void WriteSyntheticWeights(string path)
+    {
+        FaceNetRuntime.EnsureInitialized();
+        manual_seed(1234);
+        using var network = new InceptionResnetV1(128);
+        var set = new WeightSet();
+        using (no_grad())
+        {
+            foreach (var (name, tensor) in NetworkShapes.Tensors(network))
+            {
+                if (name.EndsWith(".running_var", StringComparison.Ordinal)) tensor.copy_(rand_like(tensor) + 0.5);
+                set.Add(new TensorData(name, tensor.shape, tensor.data<float>().ToArray()));
+            }
+        }
+        var metadata = new Dictionary<string, string>
+        {
+            [SafetensorsMetadata.Format] = "pt",
+            [SafetensorsMetadata.Network] = "inception_resnet_v1",
+            [SafetensorsMetadata.EmbeddingSize] = "128",
+            [SafetensorsMetadata.Preprocessing] = "fixed",
+        };
+        using var stream = File.Create(path);
+        SafetensorsFile.Write(stream, set, metadata);
+    }
+}

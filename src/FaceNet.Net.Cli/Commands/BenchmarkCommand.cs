@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Diagnostics;
+using FaceNet.Net.CommandLine;
+using FaceNet.Net.Embeddings;
+using FaceNet.Net.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceNet.Net.Cli.Commands;
+
+/// <summary>
+/// <c>facenet benchmark</c>: a quick encoder throughput readout on random preprocessed input (images/s and ms per
+/// batch, median over timed batches after a warm-up). The BenchmarkDotNet suite (<c>benchmarks/</c>) is the
+/// reference measurement; this agrees with its <c>EncoderThroughputBenchmarks</c> within noise.
+/// </summary>
+internal static class BenchmarkCommand
+{
+    public static Command Create()
+    {
+        var weights = new Option<string>("--weights") { Description = "Keras .h5 or .safetensors weights", Required = true };
+        var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 32 };
+        var device = new Option<string>("--device") { Description = "cpu or cuda (cuda:N for another GPU)", DefaultValueFactory = _ => "cpu" };
+        var precision = new Option<string>("--precision") { Description = "float32, float16 or bfloat16 (half precision is for CUDA)", DefaultValueFactory = _ => "float32" };
+        precision.AcceptOnlyFromAmong("float32", "float16", "bfloat16");
+        var seconds = new Option<double>("--seconds") { Description = "Seconds of timed batches after the warm-up", DefaultValueFactory = _ => 10 };
+        var threads = new Option<int?>("--threads") { Description = "torch intra-op threads (default: libtorch's choice)" };
+        var unfolded = new Option<bool>("--unfolded") { Description = "Run without BatchNorm folding (float32 only; for comparison)" };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
+        var command = new Command("benchmark", "Measure encoder throughput (images/s, ms per batch) on random input after a warm-up")
+        {
+            weights, batch, device, precision, seconds, threads, unfolded, json,
+        };
+        command.SetAction(parse =>
+        {
+            int n = parse.GetValue(batch);
+            double duration = parse.GetValue(seconds);
+            int? threadCount = parse.GetValue(threads);
+            if (n < 1 || n > 4096) throw new UsageException($"--batch must be between 1 and 4096, got {n}");
+            if (!(duration > 0 && duration <= 3600)) throw new UsageException($"--seconds must be more than 0 and at most 3600, got {duration}");
+            if (threadCount is < 1) throw new UsageException($"--threads must be at least 1, got {threadCount}");
+            var deviceName = parse.GetValue(device)!;
+            if (!(deviceName == "cpu" || deviceName == "cuda" || deviceName.StartsWith("cuda:", StringComparison.Ordinal)))
+                throw new UsageException($"--device must be cpu, cuda or cuda:N, got '{deviceName}'");
+            var dtype = parse.GetValue(precision) switch
+            {
+                "float16" => ScalarType.Float16,
+                "bfloat16" => ScalarType.BFloat16,
+                _ => ScalarType.Float32,
+            };
+            var weightsPath = parse.GetValue(weights)!;
+            if (!File.Exists(weightsPath)) throw new FileNotFoundException($"weights '{weightsPath}' not found", weightsPath);
+
+            FaceNetRuntime.EnsureInitialized();
+            Device resolved;
+            try
+            {
+                resolved = DeviceSelection.Resolve(new Device(deviceName));
+            }
+            catch (FaceNetException e)
+            {
+                throw new UsageException(e.Message);
+            }
+            bool fold = !parse.GetValue(unfolded);
+            if (!fold && dtype != ScalarType.Float32) throw new UsageException("--unfolded runs in float32 only");
+            if (threadCount is int t) torch.set_num_threads(t);
+            var result = Measure(weightsPath, n, resolved, dtype, duration, fold);
+            if (parse.GetValue(json)) CliHost.WriteJson(result);
+            else
+            {
+                Console.WriteLine($"device            {result.Device} ({result.Precision}, {result.Threads} threads)");
+                Console.WriteLine($"batch             {result.Batch}");
+                Console.WriteLine($"images/s          {result.ImagesPerSecond:F1}");
+                Console.WriteLine($"ms per batch      {result.MillisecondsPerBatch:F2} (median of {result.TimedBatches}; min {result.MinMillisecondsPerBatch:F2})");
+                Console.WriteLine($"oneDNN (MKLDNN)   available {Flag(result.MkldnnAvailable)}, enabled {Flag(result.MkldnnEnabled)}; NNPACK enabled {Flag(result.NnpackEnabled)}");
+            }
+            return CliHost.Success;
+        });
+        return command;
+    }
+
+    private static BenchmarkResult Measure(string weightsPath, int n, Device device, ScalarType dtype, double seconds, bool fold)
+    {
+        using var model = FaceNetModel.LoadWithFolding(weightsPath, device, null, dtype, fold);
+        manual_seed(0);
+        using var input = randn(n, 3, FaceNetModel.InputSize, FaceNetModel.InputSize);
+        // Warm-up: allocator, oneDNN primitive caches and (on CUDA) kernels selection; at least 3 passes or 1 s.
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < 3 || warm.Elapsed.TotalSeconds < Math.Min(1.0, seconds / 4); i++)
+            model.Forward(input).Dispose();
+
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (times.Count < 3 || total.Elapsed.TotalSeconds < seconds)
+        {
+            var once = Stopwatch.StartNew();
+            model.Forward(input).Dispose(); // Forward returns a CPU tensor, so the time includes any device sync
+            times.Add(once.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
+        return new BenchmarkResult(device.ToString(), dtype.ToString().ToLowerInvariant(), fold, torch.get_num_threads(), n,
+            1000.0 * n / median, median, times[0], times.Count, Math.Round(total.Elapsed.TotalSeconds, 3),
+            CpuBackends.MkldnnAvailable, CpuBackends.MkldnnEnabled, CpuBackends.NnpackEnabled);
+    }
+
+    private static string Flag(bool? value) => value switch { true => "yes", false => "no", null => "unknown" };
+
+    private sealed record BenchmarkResult(
+        string Device, string Precision, bool Folded, int Threads, int Batch,
+        double ImagesPerSecond, double MillisecondsPerBatch, double MinMillisecondsPerBatch, int TimedBatches, double Seconds,
+        bool? MkldnnAvailable, bool? MkldnnEnabled, bool? NnpackEnabled);
+}
