@@ -22,7 +22,7 @@ public sealed class FaceEncoderOptions
     public torch.Device? Device { get; init; }
 
     /// <summary>
-    /// The type the network computes in when <see cref="FaceEncoder.FromWeights"/> loads it: float32 (null, the
+    /// The type the network computes in when <see cref="FaceEncoder.FromWeights(string, FaceEncoderOptions?)"/> loads it: float32 (null, the
     /// default), or <c>torch.ScalarType.Float16</c> / <c>BFloat16</c> for CUDA devices (half the weight memory, tensor
     /// cores). Inputs are cast to it and outputs converted back to float32; raw outputs move by about 1e-2, so do not
     /// mix embeddings of different precisions in tight comparisons. Ignored by encoders built around an existing network.

@@ -34,6 +34,7 @@ public partial class DocsCommandsTests
         ["train"] = typeof(TrainCommandTests),
         ["evaluate"] = typeof(EvaluateCommandTests),
         ["detect"] = typeof(DetectCommandTests),
+        ["benchmark"] = typeof(BenchmarkCommandTests),
     };
 
     /// <summary>The <c>facenet-convert</c> subcommands and the tests that run them.</summary>
