@@ -23,8 +23,7 @@ public class CliWorkflowReferenceTests
     public void SetUp()
     {
         _weights = SharedFixtures.Path("fixtures", "reference-128", "weights.h5");
-        _expected = ReferenceCases.Load().Where(c => c.Name.EndsWith("|unit", StringComparison.Ordinal))
-            .ToDictionary(c => c.Name.Split('.')[0], c => c.Normalized);
+        _expected = ReferenceCases.NormalizedByPerson("unit");
         _folder = Directory.CreateTempSubdirectory("facenet-cli-flow-").FullName;
         _gallery = Path.Combine(_folder, "people.gallery");
     }
@@ -32,8 +31,7 @@ public class CliWorkflowReferenceTests
     [OneTimeTearDown]
     public void TearDown() => Directory.Delete(_folder, recursive: true);
 
-    private float Expected(string a, string b) =>
-        (float)Math.Sqrt(_expected[a].Zip(_expected[b], (x, y) => (double)(x - y) * (x - y)).Sum());
+    private float Expected(string a, string b) => ReferenceCases.Distance(_expected[a], _expected[b]);
 
     private ProcessRunner.Result Facenet(params string[] args) =>
         FacenetCli.Run(args.Concat(new[] { "--weights", _weights, "--preprocess", "unit" }).ToArray());

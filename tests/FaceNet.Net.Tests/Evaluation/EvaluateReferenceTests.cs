@@ -26,9 +26,8 @@ public class EvaluateReferenceTests
                 Directory.CreateDirectory(Path.Combine(root.FullName, "img", p));
                 File.Copy(SharedFixtures.Path("fixtures", "faces", "aligned", p + ".png"), Path.Combine(root.FullName, "img", p, p + "_0001.png"));
             }
-            var expected = FaceNet.Net.Tests.Model.ReferenceCases.Load().Where(c => c.Name.EndsWith("|prewhiten", StringComparison.Ordinal))
-                .ToDictionary(c => c.Name.Split('.')[0], c => c.Normalized);
-            double Distance(string a, string b) => Math.Sqrt(expected[a].Zip(expected[b], (x, y) => (double)(x - y) * (x - y)).Sum());
+            var expected = FaceNet.Net.Tests.Model.ReferenceCases.NormalizedByPerson("prewhiten");
+            double Distance(string a, string b) => FaceNet.Net.Tests.Model.ReferenceCases.Distance(expected[a], expected[b]);
             double smallestMismatch = double.MaxValue;
             var lines = new List<string> { "10\t1" };
             for (int fold = 0; fold < 10; fold++)

@@ -42,6 +42,24 @@ internal static class ReferenceCases
             c.GetProperty("normalized").EnumerateArray().Select(v => v.GetSingle()).ToArray())).ToList();
     }
 
+    /// <summary>The normalised reference embedding of each person's aligned face under <paramref name="mode"/> (<c>unit</c>, <c>fixed</c>, <c>prewhiten</c>).</summary>
+    public static Dictionary<string, float[]> NormalizedByPerson(string mode) =>
+        Load().Where(c => c.Name.EndsWith("|" + mode, StringComparison.Ordinal))
+            .ToDictionary(c => c.Name.Split('.')[0], c => c.Normalized);
+
+    /// <summary>Euclidean distance between two embeddings, in double precision.</summary>
+    public static float Distance(IReadOnlyList<float> a, IReadOnlyList<float> b)
+    {
+        Assert.That(a, Has.Count.EqualTo(b.Count));
+        double sum = 0;
+        for (int i = 0; i < a.Count; i++)
+        {
+            double d = a[i] - b[i];
+            sum += d * d;
+        }
+        return (float)Math.Sqrt(sum);
+    }
+
     /// <summary>A little-endian float32 file.</summary>
     public static float[] ReadF32(string path)
     {

@@ -13,23 +13,7 @@ public class PackedPackageTests
     [Test]
     public void An_app_referencing_the_packed_package_runs_a_tensor_operation()
     {
-        var app = LocalPackageFeed.NewWorkFolder("app");
-        LocalPackageFeed.WriteNuGetConfig(app);
-        File.WriteAllText(Path.Combine(app, "app.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="FaceNet.Net" Version="{LocalPackageFeed.Version}" />
-                <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
-              </ItemGroup>
-            </Project>
-            """);
+        var app = NewApp("app", withBackend: true);
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
             using FaceNet.Net;
             using TorchSharp;
@@ -48,21 +32,7 @@ public class PackedPackageTests
     [Test]
     public void Without_a_native_backend_the_app_gets_a_message_naming_the_package_to_add()
     {
-        var app = LocalPackageFeed.NewWorkFolder("app-no-backend");
-        LocalPackageFeed.WriteNuGetConfig(app);
-        File.WriteAllText(Path.Combine(app, "app.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="FaceNet.Net" Version="{LocalPackageFeed.Version}" />
-              </ItemGroup>
-            </Project>
-            """);
+        var app = NewApp("app-no-backend", withBackend: false);
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
             try { FaceNet.Net.FaceNetRuntime.EnsureInitialized(); Console.WriteLine("loaded"); return 0; }
             catch (FaceNet.Net.Native.NativeRuntimeException e) { Console.WriteLine("MESSAGE: " + e.Message.Split('\n')[0]); return 3; }
@@ -77,5 +47,29 @@ public class PackedPackageTests
             new Dictionary<string, string?> { ["NUGET_PACKAGES"] = emptyCache });
         Assert.That(run.ExitCode, Is.EqualTo(3), run.ToString());
         Assert.That(run.StandardOutput, Does.Contain("libtorch-cpu-linux-x64"), run.ToString());
+    }
+
+    /// <summary>A console project outside the repository referencing the packed library from the local feed.</summary>
+    private static string NewApp(string name, bool withBackend)
+    {
+        var app = LocalPackageFeed.NewWorkFolder(name);
+        LocalPackageFeed.WriteNuGetConfig(app);
+        var backend = withBackend ? """<PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />""" : "";
+        File.WriteAllText(Path.Combine(app, "app.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="FaceNet.Net" Version="{LocalPackageFeed.Version}" />
+                {backend}
+              </ItemGroup>
+            </Project>
+            """);
+        return app;
     }
 }

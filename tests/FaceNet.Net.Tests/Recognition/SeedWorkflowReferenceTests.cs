@@ -31,8 +31,7 @@ public class SeedWorkflowReferenceTests
     [OneTimeSetUp]
     public void BuildDatabase()
     {
-        _expected = ReferenceCases.Load().Where(c => c.Name.EndsWith("|unit", StringComparison.Ordinal))
-            .ToDictionary(c => c.Name.Split('.')[0], c => c.Normalized);
+        _expected = ReferenceCases.NormalizedByPerson("unit");
         _encoder = FaceEncoder.FromWeights(SharedFixtures.Path("fixtures", "reference-128", "weights.h5"),
             new FaceEncoderOptions { Preprocessing = PreprocessingMode.Unit });
         _database = new InMemoryFaceGallery(_encoder);
@@ -48,16 +47,7 @@ public class SeedWorkflowReferenceTests
 
     private static string Face(string person) => SharedFixtures.Path("fixtures", "faces", "aligned", person + ".png");
 
-    private float ExpectedDistance(string a, string b)
-    {
-        double sum = 0;
-        for (int i = 0; i < _expected[a].Length; i++)
-        {
-            double d = _expected[a][i] - _expected[b][i];
-            sum += d * d;
-        }
-        return (float)Math.Sqrt(sum);
-    }
+    private float ExpectedDistance(string a, string b) => ReferenceCases.Distance(_expected[a], _expected[b]);
 
     [Test]
     public void The_database_holds_the_enrolled_people()
