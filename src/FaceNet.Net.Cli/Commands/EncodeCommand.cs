@@ -47,7 +47,7 @@ internal static class EncodeCommand
             if (raw) foreach (var f in files) ReadRaw(f); // validate every size before the slow load
             var mtcnnFolder = parse.GetValue(mtcnn);
             if (raw && mtcnnFolder is not null) throw new UsageException("--mtcnn detects faces in photos; it cannot be combined with --raw-nhwc");
-            if (mtcnnFolder is not null && !Directory.Exists(mtcnnFolder)) throw new UsageException($"MTCNN weights folder '{mtcnnFolder}' does not exist");
+            RecognitionOptions.CheckMtcnnFolder(mtcnnFolder);
 
             using var model = FaceNetModel.Load(parse.GetValue(weights)!);
             PreprocessingMode? mode = null;

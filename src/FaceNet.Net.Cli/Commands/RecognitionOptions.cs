@@ -86,7 +86,13 @@ internal static class RecognitionOptions
     {
         if (Directory.Exists(weights)) throw new UsageException($"weights '{weights}' is a directory, not a file");
         if (!File.Exists(weights)) throw new UsageException($"weights file '{weights}' does not exist");
-        if (mtcnn is not null && !Directory.Exists(mtcnn)) throw new UsageException($"MTCNN weights folder '{mtcnn}' does not exist");
+        CheckMtcnnFolder(mtcnn);
         return factory(weights, ParsePreprocess(preprocess), mtcnn);
+    }
+
+    /// <summary>Refuses a <c>--mtcnn</c> folder that does not exist (null: no detection asked for).</summary>
+    public static void CheckMtcnnFolder(string? mtcnn)
+    {
+        if (mtcnn is not null && !Directory.Exists(mtcnn)) throw new UsageException($"MTCNN weights folder '{mtcnn}' does not exist");
     }
 }
