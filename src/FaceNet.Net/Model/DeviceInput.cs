@@ -9,7 +9,7 @@ namespace FaceNet.Net.Model;
 /// </summary>
 internal static class DeviceInput
 {
-    /// <summary>The batch on <paramref name="device"/> in <paramref name="dtype"/>, contiguous (may be the input itself).</summary>
+    /// <summary>The batch on <paramref name="device"/> in <paramref name="dtype"/>, dense NCHW or dense channels-last (may be the input itself).</summary>
     public static Tensor Prepare(Tensor batch, Device device, ScalarType dtype)
     {
         var x = batch;
@@ -24,7 +24,8 @@ internal static class DeviceInput
             x = x.to(device);
         }
         if (x.dtype != dtype) x = x.to(dtype);
-        return x.contiguous();
+        // Dense NCHW or dense channels-last both go to the network as they are; anything else is made dense.
+        return x.is_contiguous() || MemoryLayout.IsChannelsLast(x) ? x : x.contiguous();
     }
 
     /// <summary>A new float32 CPU tensor with the values of <paramref name="output"/>.</summary>

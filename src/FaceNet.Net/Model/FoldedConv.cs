@@ -5,7 +5,10 @@ namespace FaceNet.Net.Model;
 /// <summary>
 /// A convolution with a bias whose weights were computed at load time (BatchNorm or a residual scale folded in),
 /// for inference only: plain tensors, not module parameters, so they never appear in a state dict and take no
-/// gradient. Owns its two tensors. Not thread-safe to dispose while in use (the owning module serialises).
+/// gradient. Owns its two tensors. On the CPU (unless channels-last is switched off, see <see cref="MemoryLayout"/>)
+/// the weight is kept channels-last, and a 1x1 convolution whose output channel count trips a oneDNN bug runs
+/// with zero channels added (<see cref="PointwiseConvPadding"/>); its output is still exactly the convolution's.
+/// Not thread-safe to dispose while in use (the owning module serialises).
 /// </summary>
 internal sealed class FoldedConv : IDisposable
 {
@@ -13,18 +16,48 @@ internal sealed class FoldedConv : IDisposable
     private readonly Tensor _bias;
     private readonly long[] _stride;
     private readonly long[] _padding;
+    private readonly long _outputChannels;
 
-    /// <summary>Takes ownership of <paramref name="weight"/> and <paramref name="bias"/>.</summary>
+    /// <summary>Takes ownership of <paramref name="weight"/> (O x C x kH x kW) and <paramref name="bias"/> (O).</summary>
     public FoldedConv(Tensor weight, Tensor bias, long[] stride, long[] padding)
     {
-        _weight = weight;
-        _bias = bias;
         _stride = stride;
         _padding = padding;
+        _outputChannels = weight.shape[0];
+        if (weight.device_type != TorchSharp.DeviceType.CPU || !MemoryLayout.ChannelsLastOnCpu)
+        {
+            _weight = weight;
+            _bias = bias;
+            return;
+        }
+        bool pointwise = weight.shape[2] == 1 && weight.shape[3] == 1 && stride.All(s => s == 1) && padding.All(p => p == 0);
+        long padded = pointwise ? PointwiseConvPadding.PaddedOutputChannels(_outputChannels) : _outputChannels;
+        using (var scope = NewDisposeScope())
+        {
+            var w = weight;
+            var b = bias;
+            if (padded != _outputChannels)
+            {
+                w = nn.functional.pad(weight, [0, 0, 0, 0, 0, 0, 0, padded - _outputChannels]);
+                b = nn.functional.pad(bias, [0, padded - _outputChannels]);
+            }
+            // Detached: owned here whatever scope the caller has open.
+            _weight = MemoryLayout.ToChannelsLast(w).DetachFromDisposeScope();
+            _bias = b.DetachFromDisposeScope();
+        }
+        if (!ReferenceEquals(_weight, weight)) weight.Dispose();
+        if (!ReferenceEquals(_bias, bias)) bias.Dispose();
     }
 
-    /// <summary>The convolution with the folded bias.</summary>
-    public Tensor Forward(Tensor input) => nn.functional.conv2d(input, _weight, _bias, _stride, _padding);
+    /// <summary>The convolution with the folded bias (for channels-last input, a dense channels-last output).</summary>
+    public Tensor Forward(Tensor input)
+    {
+        var output = nn.functional.conv2d(input, _weight, _bias, _stride, _padding);
+        if (output.shape[1] == _outputChannels) return output;
+        using (output)
+        using (var kept = output.narrow(1, 0, _outputChannels))
+            return MemoryLayout.ToChannelsLast(kept);
+    }
 
     /// <summary>Frees the tensors.</summary>
     public void Dispose()
