@@ -8,9 +8,9 @@ namespace FaceNet.Net.Recognition;
 /// compared ordinally (case-sensitive).
 /// </summary>
 /// <remarks>
-/// <para>Search: all embeddings live in one contiguous [N, D] float32 matrix, rebuilt lazily on the first search
-/// after an enrolment or removal (a rename keeps it); a search is one matrix-vector product plus a top-k (see
-/// <c>docs/recognition.md</c> for timings, including the rebuild). Enrol in batches rather than alternating single
+/// <para>Search: all embeddings live in one contiguous [N, D] float32 matrix in native memory, rebuilt lazily on
+/// the first search after an enrolment or removal (a rename keeps it); a search is one parallel, vectorised pass
+/// over it that keeps the best rows on the way (see <c>docs/recognition.md</c> for timings, including the rebuild). Enrol in batches rather than alternating single
 /// enrolments with searches on a large gallery. An identity's distance is the smallest over its embeddings.</para>
 /// <para>Thread-safe: a reader/writer lock lets any number of searches run at once, while enrolment, removal and
 /// renaming wait for them and run alone. <see cref="Dispose"/> frees the native matrix.</para>

@@ -1,0 +1,89 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace FaceNet.Net.Recognition;
+
+/// <summary>
+/// Dot products of a probe with consecutive rows of a row-major float32 matrix, vectorised with
+/// <see cref="Vector512"/> where the hardware accelerates it, else <see cref="Vector256"/>, else scalar. Any row
+/// length works: whole vectors first, then narrower vectors, then single values. Stateless and thread-safe.
+/// </summary>
+/// <remarks>A row's result depends only on the row, the probe and the path chosen for this machine (the order of
+/// the additions is fixed), never on which rows are computed with it: ties between rows are exact and
+/// reproducible, whichever thread computes them.</remarks>
+internal static unsafe class RowDotProducts
+{
+    /// <summary>
+    /// Writes <paramref name="scores"/>[i] = row i · <paramref name="probe"/> for the <c>scores.Length</c> rows of
+    /// <paramref name="dimension"/> floats that start at <paramref name="rows"/> (stored one after another).
+    /// </summary>
+    /// <remarks>Compiled fully optimised at once: the tiered JIT's first versions of this loop were measured 8x
+    /// slower (1.7 ms against 0.21 ms for 20,000 rows of 128), and a gallery may not search often enough to reach
+    /// the optimised tier.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Compute(float* rows, int dimension, float* probe, Span<float> scores)
+    {
+        if (Vector512.IsHardwareAccelerated && dimension >= Vector512<float>.Count)
+        {
+            for (int i = 0; i < scores.Length; i++) scores[i] = Dot512(rows + (nint)i * dimension, probe, dimension);
+        }
+        else if (Vector256.IsHardwareAccelerated && dimension >= Vector256<float>.Count)
+        {
+            for (int i = 0; i < scores.Length; i++) scores[i] = Dot256(rows + (nint)i * dimension, probe, dimension);
+        }
+        else
+        {
+            for (int i = 0; i < scores.Length; i++) scores[i] = DotScalar(rows + (nint)i * dimension, probe, 0, dimension);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot512(float* a, float* b, int length)
+    {
+        const int width = 16; // Vector512<float>.Count
+        var acc0 = Vector512<float>.Zero;
+        var acc1 = Vector512<float>.Zero;
+        var acc2 = Vector512<float>.Zero;
+        var acc3 = Vector512<float>.Zero;
+        int k = 0;
+        for (; k <= length - 4 * width; k += 4 * width)
+        {
+            acc0 += Vector512.Load(a + k) * Vector512.Load(b + k);
+            acc1 += Vector512.Load(a + k + width) * Vector512.Load(b + k + width);
+            acc2 += Vector512.Load(a + k + 2 * width) * Vector512.Load(b + k + 2 * width);
+            acc3 += Vector512.Load(a + k + 3 * width) * Vector512.Load(b + k + 3 * width);
+        }
+        for (; k <= length - width; k += width) acc0 += Vector512.Load(a + k) * Vector512.Load(b + k);
+        float sum = Vector512.Sum((acc0 + acc1) + (acc2 + acc3));
+        return k == length ? sum : sum + DotScalar(a, b, k, length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot256(float* a, float* b, int length)
+    {
+        const int width = 8; // Vector256<float>.Count
+        var acc0 = Vector256<float>.Zero;
+        var acc1 = Vector256<float>.Zero;
+        var acc2 = Vector256<float>.Zero;
+        var acc3 = Vector256<float>.Zero;
+        int k = 0;
+        for (; k <= length - 4 * width; k += 4 * width)
+        {
+            acc0 += Vector256.Load(a + k) * Vector256.Load(b + k);
+            acc1 += Vector256.Load(a + k + width) * Vector256.Load(b + k + width);
+            acc2 += Vector256.Load(a + k + 2 * width) * Vector256.Load(b + k + 2 * width);
+            acc3 += Vector256.Load(a + k + 3 * width) * Vector256.Load(b + k + 3 * width);
+        }
+        for (; k <= length - width; k += width) acc0 += Vector256.Load(a + k) * Vector256.Load(b + k);
+        float sum = Vector256.Sum((acc0 + acc1) + (acc2 + acc3));
+        return k == length ? sum : sum + DotScalar(a, b, k, length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float DotScalar(float* a, float* b, int start, int length)
+    {
+        float sum = 0f;
+        for (int k = start; k < length; k++) sum += a[k] * b[k];
+        return sum;
+    }
+}
