@@ -25,6 +25,7 @@ internal static class FaceBatch
     /// tensor it belongs to the caller's dispose scope when there is one; otherwise the caller disposes it.
     /// </summary>
     /// <exception cref="ArgumentException">The list is empty or holds a null image.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a defined mode.</exception>
     public static Tensor ToTensor(IReadOnlyList<Image<Rgb24>> images, PreprocessingMode mode)
     {
         ArgumentNullException.ThrowIfNull(images);
