@@ -180,9 +180,8 @@ public sealed partial class FaceEncoder : IFaceEncoder
     private FaceEmbedding[] EncodeFaceImages(Image<Rgb24>[] images)
     {
         int n = images.Length;
-        var input = new float[(long)n * FaceInput.ValuesPerImage];
-        for (int i = 0; i < n; i++) FaceInput.Fill(images[i], input, i * FaceInput.ValuesPerImage, Preprocessing);
-
+        // N x 3 x 160 x 160 over NHWC (channels-last) memory, built outside the lock; disposed after the forward pass.
+        using var batch = FaceBatch.ToTensor(images, Preprocessing);
         float[] output;
         int size;
         _lifetime.EnterReadLock();
@@ -192,7 +191,6 @@ public sealed partial class FaceEncoder : IFaceEncoder
             size = _network.EmbeddingSize;
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
-            var batch = torch.tensor(input, [n, 3, FaceInput.Size, FaceInput.Size]);
             var raw = _network.Forward(batch);
             if (raw.ndim != 2 || raw.shape[0] != n || raw.shape[1] != size)
                 throw new FaceNetException($"The network returned a tensor of shape [{string.Join(", ", raw.shape)}]; expected [{n}, {size}].");

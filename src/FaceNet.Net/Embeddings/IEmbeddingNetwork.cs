@@ -11,9 +11,10 @@ namespace FaceNet.Net.Embeddings;
 /// <remarks>
 /// Contract for implementations:
 /// <list type="bullet">
-/// <item><see cref="Forward"/> takes a float32 CPU tensor [N, 3, 160, 160] (already preprocessed), moves it to the
-/// network's own device if that is not the CPU, and returns the raw (not normalised) embeddings as a float32 CPU
-/// tensor [N, <see cref="EmbeddingSize"/>]. It computes no gradients and does not keep or dispose the input.</item>
+/// <item><see cref="Forward"/> takes a float32 CPU tensor [N, 3, 160, 160] (already preprocessed; any strides: the
+/// encoder passes a channels-last view of NHWC memory), moves it to the network's own device if that is not the
+/// CPU, and returns the raw (not normalised) embeddings as a float32 CPU tensor [N, <see cref="EmbeddingSize"/>].
+/// It computes no gradients and does not keep or dispose the input.</item>
 /// <item><see cref="Forward"/> is safe to call from many threads at once (inference only, no mutable state).</item>
 /// <item><see cref="Fingerprint"/> identifies the weights: two networks with the same weights report the same
 /// string, networks with different weights different strings. Galleries record it.</item>

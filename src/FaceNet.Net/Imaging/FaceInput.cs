@@ -18,7 +18,11 @@ internal static class FaceInput
     /// <summary>Floats per image: 3 x 160 x 160.</summary>
     public const int ValuesPerImage = 3 * Size * Size;
 
-    /// <summary>Writes <paramref name="image"/> into <paramref name="buffer"/> at <paramref name="offset"/> (<see cref="ValuesPerImage"/> values), CHW, preprocessed.</summary>
+    /// <summary>
+    /// Writes <paramref name="image"/> into <paramref name="buffer"/> at <paramref name="offset"/>
+    /// (<see cref="ValuesPerImage"/> values), CHW, preprocessed with managed loops: the reference for
+    /// <see cref="FaceBatch.ToTensor"/>, which the encoder uses.
+    /// </summary>
     public static void Fill(Image<Rgb24> image, float[] buffer, int offset, PreprocessingMode mode)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -43,13 +47,14 @@ internal static class FaceInput
         PixelNormalization.Apply(buffer.AsSpan(offset, ValuesPerImage), mode);
     }
 
-    /// <summary>One image as a float32 [1, 3, 160, 160] tensor, resized and preprocessed like <see cref="Fill"/>.</summary>
+    /// <summary>
+    /// One image as a float32 [1, 3, 160, 160] tensor (channels-last memory), resized and preprocessed like
+    /// <see cref="Fill"/>, built by <see cref="FaceBatch.ToTensor"/>.
+    /// </summary>
     public static TorchSharp.torch.Tensor ToTensor(Image<Rgb24> image, PreprocessingMode mode)
     {
-        var buffer = new float[ValuesPerImage];
-        Fill(image, buffer, 0, mode);
-        FaceNetRuntime.EnsureInitialized();
-        return TorchSharp.torch.tensor(buffer, [1, 3, Size, Size]);
+        ArgumentNullException.ThrowIfNull(image);
+        return FaceBatch.ToTensor([image], mode);
     }
 
     /// <summary>An already preprocessed 1 x 160 x 160 x 3 (NHWC) input as a float32 [1, 3, 160, 160] (NCHW) tensor.</summary>
