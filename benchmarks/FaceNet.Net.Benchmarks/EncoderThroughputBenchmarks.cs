@@ -10,6 +10,8 @@ namespace FaceNet.Net.Benchmarks;
 /// Images/s = Batch / Mean. Batches 1, 8, 32, 64 (1 and 32 with <c>--short</c>). 2.84 GFLOP per image.
 /// </summary>
 [MemoryDiagnoser]
+[WarmupCount(3)]     // more than the short job's 1 warm-up and 3 iterations: these are the figures compared with
+[IterationCount(10)] // `facenet benchmark` and ONNX Runtime, so they need a median that noise does not move much
 public class EncoderThroughputBenchmarks
 {
     private FaceNetModel _model = null!;
