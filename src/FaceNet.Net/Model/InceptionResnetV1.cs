@@ -71,7 +71,7 @@ internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        x = IsFolded && x.device_type == DeviceType.CPU && x.shape[0] > StemChunk ? ChunkedStem(x) : Stem(x); // N x 64 x 38 x 38
+        x = IsFolded && x.device_type == DeviceType.CPU && StemChunk > 0 && x.shape[0] > StemChunk ? ChunkedStem(x) : Stem(x); // N x 64 x 38 x 38
         x = conv2d_3b.forward(x);   // N x 80 x 38 x 38
         x = conv2d_4a.forward(x);   // N x 192 x 36 x 36
         x = conv2d_4b.forward(x);   // N x 256 x 17 x 17
@@ -95,9 +95,13 @@ internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
     /// convolution ran five times slower per image there (103 ms for 32 images) than in chunks of 4 to 16 (20 ms).
     /// Chunks of 8 keep each chunk's maps near 12 MB; the rest of the network runs on the whole batch, where larger
     /// batches are faster. Measured layer by layer at batch 32 on the 2-core build machine (docs/performance.md).
-    /// Exact: the stem has no cross-image operation in eval mode.
+    /// Exact: the stem has no cross-image operation in eval mode. The environment variable <c>FACENET_STEM_CHUNK</c>
+    /// overrides it for comparisons (<c>0</c> runs the stem on the whole batch).
     /// </summary>
-    internal const int StemChunk = 8;
+    internal static int StemChunk { get; } = ReadStemChunk();
+
+    private static int ReadStemChunk() =>
+        int.TryParse(Environment.GetEnvironmentVariable("FACENET_STEM_CHUNK"), out var chunk) && chunk >= 0 ? chunk : 8;
 
     /// <summary>The stem: three convolutions and the first max-pool, N x 3 x 160 x 160 → N x 64 x 38 x 38.</summary>
     private Tensor Stem(Tensor x)
