@@ -28,6 +28,8 @@ public class GallerySearchIndexTests
     [TestCase(16, 2000, 2)]
     [TestCase(17, 2000, 2)]
     [TestCase(130, 2000, 4)]
+    [TestCase(128, 2001, 3)]     // FaceNet's size: the two-rows-at-a-time kernel, with an odd row left over
+    [TestCase(128, 70_001, 2)]
     [TestCase(7, 40_000, 2)]     // over 64k rows: the parallel path
     [TestCase(130, 35_000, 2)]
     public void Search_matches_a_naive_loop_for_any_dimension(int dimension, int count, int maxPerIdentity)
