@@ -92,9 +92,9 @@ internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
     /// <summary>
     /// Images per chunk for the stem in folded CPU inference. The stem's maps are large (79², 77², 38²); over a
     /// whole batch of 32 the 77x77x64 output alone is 48 MB, more than the CPU caches, and oneDNN's 32→64 3x3
-    /// convolution ran five times slower per image there (103 ms for 32 images) than in chunks of 4 to 16 (20 ms).
-    /// Chunks of 8 keep each chunk's maps near 12 MB; the rest of the network runs on the whole batch, where larger
-    /// batches are faster. Measured layer by layer at batch 32 on the 2-core build machine (docs/performance.md).
+    /// convolution runs much slower per image there than in chunks. Chunks of 8 keep each chunk's maps near 12 MB;
+    /// the rest of the network runs on the whole batch, where larger batches are faster. A batch of 32 took
+    /// 354 to 426 ms this way against 471 to 512 ms without chunks on the 2-core build machine (docs/performance.md).
     /// Exact: the stem has no cross-image operation in eval mode. The environment variable <c>FACENET_STEM_CHUNK</c>
     /// overrides it for comparisons (<c>0</c> runs the stem on the whole batch).
     /// </summary>

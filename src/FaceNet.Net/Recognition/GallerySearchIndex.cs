@@ -23,11 +23,8 @@ namespace FaceNet.Net.Recognition;
 /// <para>Why not libtorch: the previous version kept a column-major [D, N] tensor and used <c>mv</c> + <c>topk</c>;
 /// on the 2-core AVX-512 build machine a top-5 probe over 1M x 128 took about 30 ms against 9.4-11.5 ms for one
 /// read of the 512 MB matrix (BenchmarkDotNet, <c>GalleryProbeBenchmarks</c>); besides the read it wrote an [N]
-/// similarity vector that <c>topk</c> then read again. This scan was timed on the same machine (2026-11-28) in a
-/// throwaway program: 1M random unit 128-d rows, 20 top-5 probes alternated with 20 two-thread Vector512 sums over
-/// the same buffer (the read), medians. The machine was shared with other builds (load average 7-10 on 2 cores),
-/// so the reads took 2-3x the quiet 9.4-11.5 ms; the ratio is the figure: probe 28.2 ms against read 25.4 ms
-/// (1.11x) in the least loaded of four runs, 1.02x to 1.30x over all four. Without
+/// similarity vector that <c>topk</c> then read again. This scan took 12.6 ms against 9.0 ms for the read (1.40x)
+/// in the same benchmark (docs/recognition.md). Without
 /// <see cref="System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization"/> on the hot loops the
 /// tiered JIT's early code was 8x slower.</para>
 /// </remarks>
