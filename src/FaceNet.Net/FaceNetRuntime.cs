@@ -15,6 +15,9 @@ namespace FaceNet.Net;
 /// <c>~/.cache/FaceNet.Net/native</c>) and logs one Information line through <see cref="LoggerFactory"/>;
 /// see <see cref="NativeRuntimeReport"/> for what happened. Set the environment variable
 /// <see cref="DisableFixVariable"/> to <c>1</c> to turn this off.</para>
+/// <para>On Linux with glibc the first call also fixes malloc's mmap and trim thresholds so libtorch reuses its
+/// large activation buffers instead of faulting in fresh pages on every forward pass (process-wide; set
+/// <c>FACENET_MALLOC_TUNING=0</c> to turn it off; see docs/performance.md).</para>
 /// <para>Thread-safe: concurrent first calls initialise once; later calls return the same report.
 /// A failed initialisation is not cached, so a later call retries.</para>
 /// </remarks>
@@ -60,6 +63,7 @@ public static class FaceNetRuntime
             if (report is not null) return report;
             var logger = LoggerFactory.CreateLogger("FaceNet.Net.Native");
             report = TorchSharpNativeLoader.Load(logger, PatchedLibraryCache.DefaultRoot);
+            MallocTuning.Apply(logger);
             _report = report;
             return report;
         }

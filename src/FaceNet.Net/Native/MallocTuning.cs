@@ -1,0 +1,62 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+
+namespace FaceNet.Net.Native;
+
+/// <summary>
+/// Keeps glibc's malloc from handing libtorch's large activation buffers back to the kernel after every forward
+/// pass. Linux with glibc only; once per process, from <see cref="FaceNetRuntime.EnsureInitialized"/>.
+/// </summary>
+/// <remarks>
+/// <para>Why: libtorch allocates each activation with malloc. With glibc's defaults, buffers above the dynamic mmap
+/// threshold are mapped and unmapped on every call, and free memory at the top of the heap is trimmed, so a
+/// forward pass can fault in and zero hundreds of megabytes of fresh pages each time. Whether that happens depends
+/// on the process's allocation history: on the 2-core build machine a batch-32 pass took 736 ms inside
+/// BenchmarkDotNet with the defaults and 380 ms with the thresholds fixed (docs/performance.md).</para>
+/// <para>What: <c>mallopt(M_MMAP_THRESHOLD, 32 MiB)</c> (glibc's largest; buffers up to it come from the heap and
+/// are reused) and <c>mallopt(M_TRIM_THRESHOLD, 512 MiB)</c> (free memory at the top of the heap is kept up to
+/// that size). These are process-wide: the process may keep up to 512 MiB of freed heap memory for reuse instead
+/// of returning it. Set <see cref="DisableVariable"/> to <c>0</c> to leave malloc alone. Thread-safe.</para>
+/// </remarks>
+internal static class MallocTuning
+{
+    /// <summary>Environment variable: <c>0</c>, <c>false</c> or <c>off</c> leaves glibc's malloc settings alone.</summary>
+    public const string DisableVariable = "FACENET_MALLOC_TUNING";
+
+    /// <summary>The mmap threshold set (glibc's maximum on 64-bit).</summary>
+    public const int MmapThreshold = 32 * 1024 * 1024;
+
+    /// <summary>The trim threshold set.</summary>
+    public const int TrimThreshold = 512 * 1024 * 1024;
+
+    private const int MTrimThreshold = -1; // glibc malloc.h
+    private const int MMmapThreshold = -3;
+
+    /// <summary>Applies the settings when on glibc and not disabled; true when they were applied.</summary>
+    public static bool Apply(ILogger logger)
+    {
+        var setting = Environment.GetEnvironmentVariable(DisableVariable)?.Trim().ToLowerInvariant();
+        if (setting is "0" or "false" or "off") return false;
+        if (!OperatingSystem.IsLinux()) return false;
+        if (!NativeLibrary.TryLoad("libc.so.6", out var libc)) return false; // not glibc (musl names it differently)
+        try
+        {
+            if (!NativeLibrary.TryGetExport(libc, "gnu_get_libc_version", out _)
+                || !NativeLibrary.TryGetExport(libc, "mallopt", out var mallopt)) return false;
+            bool applied;
+            unsafe
+            {
+                var set = (delegate* unmanaged<int, int, int>)mallopt;
+                applied = set(MMmapThreshold, MmapThreshold) == 1 & set(MTrimThreshold, TrimThreshold) == 1;
+            }
+            if (applied)
+                logger.LogInformation("FaceNet.Net set glibc malloc's mmap threshold to {Mmap} MiB and trim threshold to {Trim} MiB so libtorch reuses its activation buffers ({Variable}=0 turns this off)",
+                    MmapThreshold >> 20, TrimThreshold >> 20, DisableVariable);
+            return applied;
+        }
+        finally
+        {
+            NativeLibrary.Free(libc);
+        }
+    }
+}
