@@ -10,8 +10,8 @@ namespace FaceNet.Net.Imaging;
 /// Builds the network's input for a batch of face crops straight from ImageSharp's pixel memory: the Rgb24 bytes
 /// of each (resized) image are block-copied into one N x 160 x 160 x 3 byte buffer, which becomes a uint8 tensor
 /// that is converted and normalised with tensor ops, with no per-pixel managed work. The result is the
-/// N x 3 x 160 x 160 view of that NHWC memory (channels-last strides). Values equal those of
-/// <see cref="FaceInput.Fill"/> with <see cref="PixelNormalization.Apply"/> to within about 1e-6. Thread-safe:
+/// N x 3 x 160 x 160 view of that NHWC memory (channels-last strides). Values equal the
+/// formulas of <see cref="PreprocessingMode"/> computed per pixel to within about 1e-6 (FaceBatchTests). Thread-safe:
 /// the caller's images are never modified.
 /// </summary>
 internal static class FaceBatch
@@ -46,7 +46,7 @@ internal static class FaceBatch
         return nhwc.permute(0, 3, 1, 2).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The 0..255 uint8 NHWC batch as float32, scaled by the formula of <paramref name="mode"/> (see <see cref="PixelNormalization"/>).</summary>
+    /// <summary>The 0..255 uint8 NHWC batch as float32, scaled by the formula of <paramref name="mode"/> (see <see cref="PreprocessingMode"/>).</summary>
     private static Tensor Normalize(Tensor raw, PreprocessingMode mode)
     {
         var x = raw.to_type(ScalarType.Float32);
@@ -65,7 +65,7 @@ internal static class FaceBatch
     /// (x − mean) * (1 / max(std, 1/sqrt(count))) per image, in place, with the population statistics of all
     /// 3 x 160 x 160 values of each image. Sums of the 0..255 values and their squares are exact: float32 sums over
     /// groups of 256 values stay below 2^24, and the group sums are added in float64. The final (x − mean) * scale
-    /// is float32, the same arithmetic as <see cref="PixelNormalization"/>.
+    /// is float32, the same arithmetic as the per-pixel formula.
     /// </summary>
     private static Tensor Prewhiten(Tensor x)
     {

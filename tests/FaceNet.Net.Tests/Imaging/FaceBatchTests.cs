@@ -6,7 +6,7 @@ using TorchSharp;
 
 namespace FaceNet.Net.Tests.Imaging;
 
-/// <summary>The tensor path (<see cref="FaceBatch"/>) against the managed reference (<see cref="FaceInput.Fill"/> with <see cref="PixelNormalization"/>).</summary>
+/// <summary>The tensor path (<see cref="FaceBatch"/>) against the managed reference (<see cref="ManagedPreprocessing"/>).</summary>
 public class FaceBatchTests
 {
     private const int Values = FaceInput.ValuesPerImage;
@@ -26,7 +26,7 @@ public class FaceBatchTests
     private static float[] Reference(IReadOnlyList<Image<Rgb24>> images, PreprocessingMode mode)
     {
         var expected = new float[images.Count * Values];
-        for (int i = 0; i < images.Count; i++) FaceInput.Fill(images[i], expected, i * Values, mode);
+        for (int i = 0; i < images.Count; i++) ManagedPreprocessing.Fill(images[i], expected, i * Values, mode);
         return expected;
     }
 

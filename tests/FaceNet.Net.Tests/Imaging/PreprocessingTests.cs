@@ -21,7 +21,7 @@ public class PreprocessingTests
     {
         using var image = Pattern();
         var buffer = new float[FaceInput.ValuesPerImage + 10];
-        FaceInput.Fill(image, buffer, 10, PreprocessingMode.Unit);
+        ManagedPreprocessing.Fill(image, buffer, 10, PreprocessingMode.Unit);
         Assert.That(buffer[..10], Is.All.EqualTo(0f), "nothing written before the offset");
         const int plane = 160 * 160;
         foreach (var (x, y) in new[] { (0, 0), (17, 3), (159, 159), (80, 121) })
@@ -38,7 +38,7 @@ public class PreprocessingTests
     {
         using var image = Pattern();
         var buffer = new float[FaceInput.ValuesPerImage];
-        FaceInput.Fill(image, buffer, 0, PreprocessingMode.Fixed);
+        ManagedPreprocessing.Fill(image, buffer, 0, PreprocessingMode.Fixed);
         Assert.That(buffer[0], Is.EqualTo((0 - 127.5f) / 128f));
         Assert.That(buffer[159], Is.EqualTo((159 - 127.5f) / 128f));
         Assert.That(buffer[160 * 160], Is.EqualTo((40 - 127.5f) / 128f));
@@ -49,7 +49,7 @@ public class PreprocessingTests
     {
         using var image = Pattern();
         var buffer = new float[FaceInput.ValuesPerImage];
-        FaceInput.Fill(image, buffer, 0, PreprocessingMode.Prewhiten);
+        ManagedPreprocessing.Fill(image, buffer, 0, PreprocessingMode.Prewhiten);
         double mean = buffer.Average(v => (double)v);
         double std = Math.Sqrt(buffer.Average(v => (v - mean) * (v - mean)));
         Assert.That(mean, Is.EqualTo(0).Within(1e-5));
@@ -66,7 +66,7 @@ public class PreprocessingTests
     {
         using var image = new Image<Rgb24>(160, 160, new Rgb24(90, 90, 90));
         var buffer = new float[FaceInput.ValuesPerImage];
-        FaceInput.Fill(image, buffer, 0, PreprocessingMode.Prewhiten);
+        ManagedPreprocessing.Fill(image, buffer, 0, PreprocessingMode.Prewhiten);
         Assert.That(buffer, Is.All.EqualTo(0f));
     }
 
@@ -81,7 +81,7 @@ public class PreprocessingTests
         using var nearest = image.Clone(c => c.Resize(new ResizeOptions { Size = new Size(160, 160), Mode = ResizeMode.Stretch, Sampler = KnownResamplers.NearestNeighbor }));
         var buffer = new float[FaceInput.ValuesPerImage];
 
-        FaceInput.Fill(image, buffer, 0, PreprocessingMode.Unit);
+        ManagedPreprocessing.Fill(image, buffer, 0, PreprocessingMode.Unit);
 
         Assert.That((image.Width, image.Height), Is.EqualTo((64, 48)), "the caller's image is not modified");
         int differsFromNearest = 0;
