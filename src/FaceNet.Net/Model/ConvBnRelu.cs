@@ -53,7 +53,7 @@ internal sealed class ConvBnRelu : Module<Tensor, Tensor>, IFoldable
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        if (_folded is not null) return _folded.Forward(input).relu_();
+        if (_folded is not null) return _folded.Forward(input, relu: true);
         using var convolved = conv.forward(input);
         using var normalised = bn.forward(convolved);
         return functional.relu(normalised);

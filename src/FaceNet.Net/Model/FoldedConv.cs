@@ -1,3 +1,4 @@
+using FaceNet.Net.Model.OneDnn;
 using static TorchSharp.torch;
 
 namespace FaceNet.Net.Model;
@@ -8,7 +9,9 @@ namespace FaceNet.Net.Model;
 /// gradient. Owns its two tensors. On the CPU (unless channels-last is switched off, see <see cref="MemoryLayout"/>)
 /// the weight is kept channels-last, and a 1x1 convolution whose output channel count trips a oneDNN bug runs
 /// with zero channels added (<see cref="PointwiseConvPadding"/>); its output is still exactly the convolution's.
-/// Not thread-safe to dispose while in use (the owning module serialises).
+/// There, in float32, the convolution runs as one fused oneDNN call with the ReLU when asked
+/// (<see cref="FusedConvolution"/>), with the weight reordered for oneDNN once, on the first call, for that call's
+/// input shape. Forward may run on several threads at once; not thread-safe to dispose while in use.
 /// </summary>
 internal sealed class FoldedConv : IDisposable
 {
@@ -17,6 +20,8 @@ internal sealed class FoldedConv : IDisposable
     private readonly long[] _stride;
     private readonly long[] _padding;
     private readonly long _outputChannels;
+    private readonly object _packLock = new();
+    private Tensor? _packed;
 
     /// <summary>Takes ownership of <paramref name="weight"/> (O x C x kH x kW) and <paramref name="bias"/> (O).</summary>
     public FoldedConv(Tensor weight, Tensor bias, long[] stride, long[] padding)
@@ -50,13 +55,38 @@ internal sealed class FoldedConv : IDisposable
     }
 
     /// <summary>The convolution with the folded bias (for channels-last input, a dense channels-last output).</summary>
-    public Tensor Forward(Tensor input)
+    public Tensor Forward(Tensor input) => Forward(input, relu: false);
+
+    /// <summary>The convolution with the folded bias, then an in-place ReLU when <paramref name="relu"/>.</summary>
+    public Tensor Forward(Tensor input, bool relu)
     {
-        var output = nn.functional.conv2d(input, _weight, _bias, _stride, _padding);
+        var output = UsesFusedKernel(input)
+            ? FusedConvolution.Forward(input, PackedWeight(input), _bias, _stride, _padding, relu)
+            : Plain(input, relu);
         if (output.shape[1] == _outputChannels) return output;
         using (output)
         using (var kept = output.narrow(1, 0, _outputChannels))
             return MemoryLayout.ToChannelsLast(kept);
+    }
+
+    private Tensor Plain(Tensor input, bool relu)
+    {
+        var output = nn.functional.conv2d(input, _weight, _bias, _stride, _padding);
+        return relu ? output.relu_() : output;
+    }
+
+    private bool UsesFusedKernel(Tensor input) =>
+        input.device_type == TorchSharp.DeviceType.CPU && input.dtype == ScalarType.Float32 && _weight.dtype == ScalarType.Float32
+        && MemoryLayout.IsChannelsLast(_weight) && MemoryLayout.IsChannelsLast(input) && FusedConvolution.IsAvailable;
+
+    private Tensor PackedWeight(Tensor input)
+    {
+        if (Volatile.Read(ref _packed) is { } packed) return packed;
+        lock (_packLock)
+        {
+            _packed ??= FusedConvolution.Pack(_weight, _stride, _padding, input.shape).DetachFromDisposeScope(); // owned here, not by the caller's scope
+            return _packed;
+        }
     }
 
     /// <summary>Frees the tensors.</summary>
@@ -64,5 +94,6 @@ internal sealed class FoldedConv : IDisposable
     {
         _weight.Dispose();
         _bias.Dispose();
+        _packed?.Dispose();
     }
 }

@@ -1,0 +1,107 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceNet.Net.Model.OneDnn;
+
+/// <summary>
+/// libtorch's fused oneDNN convolution (<c>mkldnn::_convolution_pointwise</c>, the operator PyTorch's own CPU
+/// compiler emits) for the folded float32 CPU path: the convolution, its bias and the ReLU in one oneDNN primitive,
+/// with the weight reordered once into the blocked layout oneDNN computes with (a MKLDNN tensor) instead of on every
+/// call. TorchSharp has no binding for the <c>mkldnn</c> operator namespace, so the two operators are reached through a
+/// tiny TorchScript module (<see cref="TorchScriptArchive"/>) loaded once per process. When it cannot be loaded
+/// (a libtorch without oneDNN) or the environment variable <c>FACENET_FUSED_CONV</c> is <c>0</c>,
+/// <see cref="IsAvailable"/> is false and <see cref="FoldedConv"/> runs the plain convolution and a separate ReLU.
+/// Integer arguments go to TorchScript as <c>int</c>: TorchSharp 0.107 passes a <c>long</c> through a temporary
+/// Scalar that the garbage collector can free before libtorch reads it (seen as a sporadic
+/// "Scalar::toLong" failure). Thread-safe: the module is created once and TorchScript methods may run concurrently.
+/// </summary>
+internal static class FusedConvolution
+{
+    private const string Source = """
+        class FusedConvolution(Module):
+          __parameters__ = []
+          __buffers__ = []
+          training : bool
+          def pack(self: __torch__.FusedConvolution, weight: Tensor, stride_h: int, stride_w: int, pad_h: int, pad_w: int, n: int, c: int, h: int, w: int) -> Tensor:
+            dense = ops.aten.contiguous(weight)
+            return ops.aten.mkldnn_reorder_conv2d_weight(ops.aten.to_mkldnn(dense, None), [pad_h, pad_w], [stride_h, stride_w], [1, 1], 1, [n, c, h, w])
+          def forward_conv(self: __torch__.FusedConvolution, x: Tensor, weight: Tensor, bias: Tensor, stride_h: int, stride_w: int, pad_h: int, pad_w: int, relu: bool) -> Tensor:
+            attr = "relu" if relu else "none"
+            return ops.mkldnn._convolution_pointwise(x, weight, bias, [pad_h, pad_w], [stride_h, stride_w], [1, 1], 1, attr, annotate(List[Optional[number]], []), None)
+        """;
+
+    private static readonly Lazy<jit.ScriptModule?> Module = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>
+    /// Whether the fused path is used: on unless <c>FACENET_FUSED_CONV=0</c>; settable for in-process comparisons
+    /// (models already folded pick the change up on their next call).
+    /// </summary>
+    internal static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("FACENET_FUSED_CONV") != "0";
+
+    /// <summary>True when enabled and libtorch runs the fused operators.</summary>
+    public static bool IsAvailable => Enabled && Module.Value is not null;
+
+    /// <summary>
+    /// <paramref name="weight"/> (O x C x kH x kW, float32, CPU) reordered for oneDNN as a MKLDNN tensor, for inputs
+    /// shaped like <paramref name="inputShape"/> (N x C x H x W; other shapes still compute right, oneDNN may then
+    /// reorder the weight again per call).
+    /// </summary>
+    public static Tensor Pack(Tensor weight, long[] stride, long[] padding, long[] inputShape)
+    {
+        var packed = (Tensor)Module.Value!.invoke("pack", weight, checked((int)stride[0]), checked((int)stride[1]), checked((int)padding[0]),
+            checked((int)padding[1]), checked((int)inputShape[0]), checked((int)inputShape[1]), checked((int)inputShape[2]), checked((int)inputShape[3]));
+        GC.KeepAlive(weight); // TorchSharp reads the handle before the call; keep the owner reachable until it returns
+        return packed;
+    }
+
+    /// <summary>conv2d(x, packed weight, bias), then ReLU when <paramref name="relu"/>: one oneDNN call, dense channels-last out.</summary>
+    public static Tensor Forward(Tensor input, Tensor packedWeight, Tensor bias, long[] stride, long[] padding, bool relu)
+    {
+        var output = (Tensor)Module.Value!.invoke("forward_conv", input, packedWeight, bias,
+            (int)stride[0], (int)stride[1], (int)padding[0], (int)padding[1], relu);
+        GC.KeepAlive(input);
+        GC.KeepAlive(packedWeight);
+        GC.KeepAlive(bias);
+        return output;
+    }
+
+    private static jit.ScriptModule? Load()
+    {
+        FaceNetRuntime.EnsureInitialized();
+        string path = Path.Combine(Path.GetTempPath(), $"facenet-fused-conv-{Environment.ProcessId}-{Guid.NewGuid():N}.pt");
+        try
+        {
+            File.WriteAllBytes(path, TorchScriptArchive.Create("FusedConvolution", Source));
+            var module = jit.load(path);
+            if (!Works(module))
+            {
+                module.Dispose();
+                return null;
+            }
+            return module;
+        }
+        catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        finally
+        {
+            try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    // One small fused convolution checked against the plain one: the operators exist and agree.
+    private static bool Works(jit.ScriptModule module)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var generator = new Generator(1);
+        var x = MemoryLayout.ToChannelsLast(randn(new long[] { 1, 8, 5, 5 }, generator: generator));
+        var weight = MemoryLayout.ToChannelsLast(randn(new long[] { 16, 8, 3, 3 }, generator: generator));
+        var bias = randn(new long[] { 16 }, generator: generator);
+        var packed = (Tensor)module.invoke("pack", weight, 1, 1, 1, 1, 1, 8, 5, 5);
+        var fused = (Tensor)module.invoke("forward_conv", x, packed, bias, 1, 1, 1, 1, true);
+        var expected = nn.functional.conv2d(x, weight, bias, padding: [1, 1]).relu_();
+        return fused.shape.SequenceEqual(expected.shape) && fused.sub(expected).abs().max().item<float>() < 1e-4f;
+    }
+}

@@ -1,0 +1,56 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace FaceNet.Net.Model.OneDnn;
+
+/// <summary>
+/// Writes a minimal TorchScript module archive (what <c>torch.jit.save</c> produces for a module with no
+/// parameters) around the given TorchScript source, so that <c>torch.jit.load</c> can compile it. Serialized
+/// TorchScript, unlike <c>torch.jit.compile</c>'s source, can call operators of every namespace
+/// (<c>ops.mkldnn...</c>), which is why the fused oneDNN convolution goes through an archive.
+/// Stateless, thread-safe.
+/// </summary>
+internal static class TorchScriptArchive
+{
+    /// <summary>
+    /// The archive bytes: <c>data.pkl</c> (the module object: class <c>__torch__.{className}</c>, not training),
+    /// <c>code/__torch__.py</c> (<paramref name="classSource"/>), <c>constants.pkl</c> (no constants), <c>version</c>.
+    /// </summary>
+    public static byte[] Create(string className, string classSource)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(className, @"^[A-Za-z_][A-Za-z0-9_]*\z"))
+            throw new ArgumentException($"'{className}' is not a TorchScript class name", nameof(className));
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            Add(zip, "data.pkl", ModulePickle(className));
+            Add(zip, "code/__torch__.py", Encoding.UTF8.GetBytes(classSource.EndsWith('\n') ? classSource : classSource + "\n"));
+            Add(zip, "constants.pkl", [0x80, 0x02, (byte)')', (byte)'.']); // protocol 2, empty tuple, stop
+            Add(zip, "version", Encoding.ASCII.GetBytes("3\n"));
+            Add(zip, "byteorder", Encoding.ASCII.GetBytes("little"));
+        }
+        return buffer.ToArray();
+    }
+
+    private static void Add(ZipArchive zip, string name, byte[] data)
+    {
+        var entry = zip.CreateEntry("archive/" + name, CompressionLevel.NoCompression);
+        using var stream = entry.Open();
+        stream.Write(data);
+    }
+
+    // Pickle protocol 2: GLOBAL '__torch__ <class>', EMPTY_TUPLE, NEWOBJ, EMPTY_DICT, 'training' -> False, SETITEM, BUILD, STOP.
+    private static byte[] ModulePickle(string className)
+    {
+        using var pickle = new MemoryStream();
+        pickle.Write([0x80, 0x02]);
+        pickle.WriteByte((byte)'c');
+        pickle.Write(Encoding.ASCII.GetBytes($"__torch__\n{className}\n"));
+        pickle.Write([(byte)')', 0x81, (byte)'}']);
+        pickle.WriteByte((byte)'X');
+        pickle.Write(BitConverter.GetBytes(8)); // little-endian length of "training"
+        pickle.Write(Encoding.ASCII.GetBytes("training"));
+        pickle.Write([0x89, (byte)'s', (byte)'b', (byte)'.']);
+        return pickle.ToArray();
+    }
+}

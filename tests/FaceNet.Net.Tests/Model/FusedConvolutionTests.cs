@@ -1,0 +1,130 @@
+using System.IO.Compression;
+using System.Text;
+using FaceNet.Net.Model;
+using FaceNet.Net.Model.OneDnn;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceNet.Net.Tests.Model;
+
+/// <summary>
+/// The fused oneDNN convolution of the folded CPU path (convolution + bias + ReLU in one call, weight reordered
+/// once) and the TorchScript archive that reaches it: same numbers as a float64 convolution for every kind of
+/// layer in the network, whatever batch the weight was reordered for.
+/// </summary>
+[NonParallelizable] // switches the fused path on and off
+public class FusedConvolutionTests
+{
+    [Test]
+    public void The_fused_kernel_loads_on_this_libtorch()
+    {
+        FaceNetRuntime.EnsureInitialized();
+        Assert.That(FusedConvolution.IsAvailable, Is.True,
+            "libtorch 2.10 for linux-x64 carries oneDNN and mkldnn::_convolution_pointwise; the archive must load and agree");
+    }
+
+    // Kernel shapes of Inception-ResNet-v1: stride-2 3x3 valid, 3x3 same, 1x7 / 7x1 same, 1x3, 1x1.
+    [TestCase(3, 32, 3, 3, 2, 0, 0, 23)]
+    [TestCase(32, 64, 3, 3, 1, 1, 1, 11)]
+    [TestCase(192, 256, 3, 3, 2, 0, 0, 17)]
+    [TestCase(128, 128, 1, 7, 1, 0, 3, 8)]
+    [TestCase(128, 128, 7, 1, 1, 3, 0, 8)]
+    [TestCase(192, 192, 1, 3, 1, 0, 1, 3)]
+    [TestCase(896, 128, 1, 1, 1, 0, 0, 8)]
+    public void A_fused_convolution_with_relu_matches_float64_at_every_batch(int inChannels, int outChannels, int kh, int kw, int stride, int ph, int pw, int size)
+    {
+        FaceNetRuntime.EnsureInitialized();
+        Assume.That(FusedConvolution.IsAvailable, Is.True, "fused kernel not available");
+        using var scope = NewDisposeScope();
+        var generator = new Generator((ulong)(inChannels * 31 + outChannels * 7 + kh));
+        var weight = randn(new long[] { outChannels, inChannels, kh, kw }, generator: generator) / Math.Sqrt(inChannels * kh * kw);
+        var bias = randn(new long[] { outChannels }, generator: generator);
+        using var conv = new FoldedConv(weight.clone(), bias.clone(), [stride, stride], [ph, pw]);
+        // The weight is reordered for the first call's shape (batch 5); the other batches must still be right.
+        foreach (int batch in new[] { 5, 1, 2, 32 })
+        {
+            var x = randn(new long[] { batch, inChannels, size, size }, generator: generator);
+            var expected = nn.functional.conv2d(x.to(ScalarType.Float64), weight.to(ScalarType.Float64), bias.to(ScalarType.Float64),
+                strides: [stride, stride], padding: [ph, pw]).relu();
+            var actual = conv.Forward(MemoryLayout.ToChannelsLast(x), relu: true);
+            Assert.That(actual.shape, Is.EqualTo(expected.shape), $"batch {batch}");
+            Assert.That(MemoryLayout.IsChannelsLast(actual), Is.True, $"batch {batch}: dense channels-last out");
+            double error = actual.to(ScalarType.Float64).sub(expected).abs().max().item<double>();
+            Assert.That(error, Is.LessThan(1e-4), $"batch {batch}: max |fused - float64|");
+            Assert.That(actual.min().item<float>(), Is.GreaterThanOrEqualTo(0f), "ReLU applied");
+        }
+    }
+
+    [Test]
+    public void Without_relu_the_fused_convolution_keeps_negative_values_and_matches_the_plain_one()
+    {
+        FaceNetRuntime.EnsureInitialized();
+        Assume.That(FusedConvolution.IsAvailable, Is.True, "fused kernel not available");
+        using var scope = NewDisposeScope();
+        var generator = new Generator(3);
+        var weight = randn(new long[] { 32, 16, 3, 3 }, generator: generator);
+        var bias = randn(new long[] { 32 }, generator: generator);
+        using var conv = new FoldedConv(weight.clone(), bias.clone(), [1, 1], [1, 1]);
+        var x = MemoryLayout.ToChannelsLast(randn(new long[] { 2, 16, 9, 9 }, generator: generator));
+        var fused = conv.Forward(x);
+        FusedConvolution.Enabled = false;
+        try
+        {
+            var plain = conv.Forward(x);
+            Assert.That(fused.sub(plain).abs().max().item<float>(), Is.LessThan(1e-4f));
+            Assert.That(fused.min().item<float>(), Is.LessThan(0f), "no ReLU unless asked");
+        }
+        finally
+        {
+            FusedConvolution.Enabled = true;
+        }
+    }
+
+    [Test]
+    public void The_archive_holds_the_module_pickle_the_source_and_a_version()
+    {
+        var bytes = TorchScriptArchive.Create("Probe", "class Probe(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n");
+        using var zip = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read);
+        var names = zip.Entries.Select(e => e.FullName).ToArray();
+        Assert.That(names, Is.EquivalentTo(new[] { "archive/data.pkl", "archive/code/__torch__.py", "archive/constants.pkl", "archive/version", "archive/byteorder" }));
+        using var code = new StreamReader(zip.GetEntry("archive/code/__torch__.py")!.Open());
+        Assert.That(code.ReadToEnd(), Does.StartWith("class Probe(Module):").And.EndWith("\n"));
+        using var pickle = new MemoryStream();
+        zip.GetEntry("archive/data.pkl")!.Open().CopyTo(pickle);
+        Assert.That(Encoding.ASCII.GetString(pickle.ToArray()), Does.Contain("__torch__\nProbe\n").And.Contain("training"));
+    }
+
+    [Test]
+    public void An_archive_with_a_method_loads_and_runs_in_libtorch()
+    {
+        FaceNetRuntime.EnsureInitialized();
+        var bytes = TorchScriptArchive.Create("Twice", """
+            class Twice(Module):
+              __parameters__ = []
+              __buffers__ = []
+              training : bool
+              def run(self: __torch__.Twice, x: Tensor) -> Tensor:
+                return ops.aten.mul(x, 2)
+            """);
+        string path = Path.Combine(Path.GetTempPath(), $"facenet-archive-test-{Guid.NewGuid():N}.pt");
+        try
+        {
+            File.WriteAllBytes(path, bytes);
+            using var module = jit.load(path);
+            using var x = arange(4, ScalarType.Float32);
+            using var y = (Tensor)module.invoke("run", x);
+            Assert.That(y.data<float>().ToArray(), Is.EqualTo(new[] { 0f, 2f, 4f, 6f }));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestCase("")]
+    [TestCase("1abc")]
+    [TestCase("a b")]
+    [TestCase("a\nb")]
+    public void A_class_name_that_is_not_an_identifier_is_refused(string name) =>
+        Assert.That(() => TorchScriptArchive.Create(name, "x"), Throws.ArgumentException.With.Message.Contains("not a TorchScript class name"));
+}
