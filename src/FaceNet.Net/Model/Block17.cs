@@ -38,7 +38,7 @@ internal sealed class Block17 : Module<Tensor, Tensor>, IFoldable
     {
         using var scope = NewDisposeScope();
         var branches = cat([branch0.forward(x), branch1.forward(x)], 1); // N x 256 x 8 x 8
-        if (_up is not null) return _up.Forward(branches).add_(x).relu_().MoveToOuterDisposeScope(); // scale folded in
+        if (_up is not null) return _up.ForwardResidual(branches, x, relu: true).MoveToOuterDisposeScope(); // scale folded in
         var up = conv2d.forward(branches);                                // N x 896 x 8 x 8
         return functional.relu(x + up * _scale).MoveToOuterDisposeScope();
     }

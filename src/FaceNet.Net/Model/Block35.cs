@@ -37,7 +37,7 @@ internal sealed class Block35 : Module<Tensor, Tensor>, IFoldable
     {
         using var scope = NewDisposeScope();
         var branches = cat([branch0.forward(x), branch1.forward(x), branch2.forward(x)], 1); // N x 96 x 17 x 17
-        if (_up is not null) return _up.Forward(branches).add_(x).relu_().MoveToOuterDisposeScope(); // scale folded in
+        if (_up is not null) return _up.ForwardResidual(branches, x, relu: true).MoveToOuterDisposeScope(); // scale folded in
         var up = conv2d.forward(branches);                                                     // N x 256 x 17 x 17
         return functional.relu(x + up * _scale).MoveToOuterDisposeScope();
     }

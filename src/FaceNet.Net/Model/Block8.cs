@@ -41,11 +41,7 @@ internal sealed class Block8 : Module<Tensor, Tensor>, IFoldable
     {
         using var scope = NewDisposeScope();
         var branches = cat([branch0.forward(x), branch1.forward(x)], 1); // N x 384 x 3 x 3
-        if (_up is not null)
-        {
-            var folded = _up.Forward(branches).add_(x); // scale folded into the projection
-            return (_relu ? folded.relu_() : folded).MoveToOuterDisposeScope();
-        }
+        if (_up is not null) return _up.ForwardResidual(branches, x, _relu).MoveToOuterDisposeScope(); // scale folded in
         var up = conv2d.forward(branches);                                // N x 1792 x 3 x 3
         var sum = x + up * _scale;
         return (_relu ? functional.relu(sum) : sum).MoveToOuterDisposeScope();

@@ -69,6 +69,16 @@ internal sealed class FoldedConv : IDisposable
             return MemoryLayout.ToChannelsLast(kept);
     }
 
+    /// <summary>
+    /// relu(residual + conv(input)), or residual + conv(input) when <paramref name="relu"/> is false: the residual
+    /// connection of the Inception-ResNet blocks. <paramref name="residual"/> is not modified.
+    /// </summary>
+    public Tensor ForwardResidual(Tensor input, Tensor residual, bool relu)
+    {
+        var sum = Forward(input, relu: false).add_(residual);
+        return relu ? sum.relu_() : sum;
+    }
+
     private Tensor Plain(Tensor input, bool relu)
     {
         var output = nn.functional.conv2d(input, _weight, _bias, _stride, _padding);
