@@ -58,7 +58,7 @@ internal sealed unsafe class GallerySearchIndex : IDisposable
         if (rows > 0)
         {
             _bytes = checked((long)rows * dimension * sizeof(float));
-            _matrix = (float*)NativeMemory.AlignedAlloc((nuint)_bytes, 64);
+            _matrix = (float*)MatrixMemory.Allocate(_bytes);
             GC.AddMemoryPressure(_bytes);
         }
 
@@ -122,7 +122,7 @@ internal sealed unsafe class GallerySearchIndex : IDisposable
         _disposed = true;
         if (_matrix != null)
         {
-            NativeMemory.AlignedFree(_matrix);
+            MatrixMemory.Free(_matrix);
             GC.RemoveMemoryPressure(_bytes);
         }
     }
