@@ -6,22 +6,24 @@ namespace FaceNet.Net.Model;
 /// <summary>
 /// A convolution with a bias whose weights were computed at load time (BatchNorm or a residual scale folded in),
 /// for inference only: plain tensors, not module parameters, so they never appear in a state dict and take no
-/// gradient. Owns its two tensors. On the CPU (unless channels-last is switched off, see <see cref="MemoryLayout"/>)
+/// gradient. Owns its tensors. On the CPU (unless channels-last is switched off, see <see cref="MemoryLayout"/>)
 /// the weight is kept channels-last, and a 1x1 convolution whose output channel count trips a oneDNN bug runs
 /// with zero channels added (<see cref="PointwiseConvPadding"/>); its output is still exactly the convolution's.
 /// There, in float32, the convolution runs as one fused oneDNN call with the ReLU when asked
-/// (<see cref="FusedConvolution"/>), with the weight reordered for oneDNN once, on the first call, for that call's
-/// input shape. Forward may run on several threads at once; not thread-safe to dispose while in use.
+/// (<see cref="FusedConvolution"/>): on the first call the weight is reordered for oneDNN, for that call's input
+/// shape, and the plain copy is released, so the weight is held once. Forward may run on several threads at once;
+/// not thread-safe to dispose while in use.
 /// </summary>
 internal sealed class FoldedConv : IDisposable
 {
-    private readonly Tensor _weight;
     private readonly Tensor _bias;
     private readonly long[] _stride;
     private readonly long[] _padding;
     private readonly long _outputChannels;
-    private readonly object _packLock = new();
-    private Tensor? _packed;
+    private readonly bool _fusable;
+    private readonly object _weightLock = new();
+    private Tensor? _weight; // plain (channels-last on the CPU); null once the packed weight replaced it
+    private Tensor? _packed; // oneDNN's layout, a MKLDNN tensor
 
     /// <summary>Takes ownership of <paramref name="weight"/> (O x C x kH x kW) and <paramref name="bias"/> (O).</summary>
     public FoldedConv(Tensor weight, Tensor bias, long[] stride, long[] padding)
@@ -52,6 +54,7 @@ internal sealed class FoldedConv : IDisposable
         }
         if (!ReferenceEquals(_weight, weight)) weight.Dispose();
         if (!ReferenceEquals(_bias, bias)) bias.Dispose();
+        _fusable = _weight.dtype == ScalarType.Float32 && FusedConvolution.IsAvailable; // FACENET_FUSED_CONV=0: the module is never loaded
     }
 
     /// <summary>The convolution with the folded bias (for channels-last input, a dense channels-last output).</summary>
@@ -60,9 +63,17 @@ internal sealed class FoldedConv : IDisposable
     /// <summary>The convolution with the folded bias, then an in-place ReLU when <paramref name="relu"/>.</summary>
     public Tensor Forward(Tensor input, bool relu)
     {
-        var output = UsesFusedKernel(input)
-            ? FusedConvolution.Forward(input, PackedWeight(input), _bias, _stride, _padding, relu)
-            : Plain(input, relu);
+        Tensor output;
+        if (_fusable && FusedConvolution.Enabled && input.device_type == TorchSharp.DeviceType.CPU && input.dtype == ScalarType.Float32)
+        {
+            using var dense = MemoryLayout.IsChannelsLast(input) ? null : MemoryLayout.ToChannelsLast(input);
+            output = FusedConvolution.Forward(dense ?? input, PackedWeight(input.shape), _bias, _stride, _padding, relu);
+        }
+        else
+        {
+            output = nn.functional.conv2d(input, PlainWeight(), _bias, _stride, _padding);
+            if (relu) output.relu_();
+        }
         if (output.shape[1] == _outputChannels) return output;
         using (output)
         using (var kept = output.narrow(1, 0, _outputChannels))
@@ -79,30 +90,37 @@ internal sealed class FoldedConv : IDisposable
         return relu ? sum.relu_() : sum;
     }
 
-    private Tensor Plain(Tensor input, bool relu)
-    {
-        var output = nn.functional.conv2d(input, _weight, _bias, _stride, _padding);
-        return relu ? output.relu_() : output;
-    }
-
-    private bool UsesFusedKernel(Tensor input) =>
-        input.device_type == TorchSharp.DeviceType.CPU && input.dtype == ScalarType.Float32 && _weight.dtype == ScalarType.Float32
-        && MemoryLayout.IsChannelsLast(_weight) && MemoryLayout.IsChannelsLast(input) && FusedConvolution.IsAvailable;
-
-    private Tensor PackedWeight(Tensor input)
+    // The packed weight, made on first use for that input shape; the plain one is released then.
+    private Tensor PackedWeight(long[] inputShape)
     {
         if (Volatile.Read(ref _packed) is { } packed) return packed;
-        lock (_packLock)
+        lock (_weightLock)
         {
-            _packed ??= FusedConvolution.Pack(_weight, _stride, _padding, input.shape).DetachFromDisposeScope(); // owned here, not by the caller's scope
+            if (_packed is null)
+            {
+                _packed = FusedConvolution.Pack(_weight!, _stride, _padding, inputShape).DetachFromDisposeScope(); // owned here
+                _weight!.Dispose();
+                _weight = null;
+            }
             return _packed;
+        }
+    }
+
+    // The plain weight, made back from the packed one when the fused path was switched off after it ran.
+    private Tensor PlainWeight()
+    {
+        if (Volatile.Read(ref _weight) is { } weight) return weight;
+        lock (_weightLock)
+        {
+            _weight ??= FusedConvolution.Unpack(_packed!).DetachFromDisposeScope();
+            return _weight;
         }
     }
 
     /// <summary>Frees the tensors.</summary>
     public void Dispose()
     {
-        _weight.Dispose();
+        _weight?.Dispose();
         _bias.Dispose();
         _packed?.Dispose();
     }

@@ -80,6 +80,22 @@ public class FusedConvolutionTests
         }
     }
 
+    [TestCase(64, 32, 3, 3)]
+    [TestCase(192, 1792, 1, 1)]
+    [TestCase(128, 128, 7, 1)]
+    public void A_packed_weight_unpacks_to_exactly_the_same_values_channels_last(int outChannels, int inChannels, int kh, int kw)
+    {
+        FaceNetRuntime.EnsureInitialized();
+        Assume.That(FusedConvolution.IsSupported, Is.True, "fused kernel not available");
+        using var scope = NewDisposeScope();
+        var weight = MemoryLayout.ToChannelsLast(randn(new long[] { outChannels, inChannels, kh, kw }, generator: new Generator(9)));
+        var packed = FusedConvolution.Pack(weight, [1, 1], [kh / 2, kw / 2], [4, inChannels, 9, 9]);
+        var unpacked = FusedConvolution.Unpack(packed);
+        Assert.That(unpacked.shape, Is.EqualTo(weight.shape));
+        Assert.That(unpacked.eq(weight).all().item<bool>(), Is.True);
+        Assert.That(MemoryLayout.IsChannelsLast(unpacked), Is.True);
+    }
+
     [Test]
     public void The_archive_holds_the_module_pickle_the_source_and_a_version()
     {

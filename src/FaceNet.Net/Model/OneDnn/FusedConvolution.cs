@@ -11,6 +11,10 @@ namespace FaceNet.Net.Model.OneDnn;
 /// tiny TorchScript module (<see cref="TorchScriptArchive"/>) loaded once per process. When it cannot be loaded
 /// (a libtorch without oneDNN) or the environment variable <c>FACENET_FUSED_CONV</c> is <c>0</c>,
 /// <see cref="IsAvailable"/> is false and <see cref="FoldedConv"/> runs the plain convolution and a separate ReLU.
+/// TorchScript compiles each method on its first call, and a compile error there (an operator schema that changed in
+/// another libtorch) ends the process instead of raising an exception; so the load probes every method once, and
+/// the schemas are those of libtorch 2.10, the version TorchSharp 0.107 requires (<c>FusedConvolutionTests</c> run
+/// them). <c>FACENET_FUSED_CONV=0</c> keeps the module from ever loading.
 /// Integer arguments go to TorchScript as <c>int</c>: TorchSharp 0.107 passes a <c>long</c> through a temporary
 /// Scalar that the garbage collector can free before libtorch reads it (seen as a sporadic
 /// "Scalar::toLong" failure). Thread-safe: the module is created once and TorchScript methods may run concurrently.
@@ -25,6 +29,9 @@ internal static class FusedConvolution
           def pack(self: __torch__.FusedConvolution, weight: Tensor, stride_h: int, stride_w: int, pad_h: int, pad_w: int, n: int, c: int, h: int, w: int) -> Tensor:
             dense = ops.aten.contiguous(weight)
             return ops.aten.mkldnn_reorder_conv2d_weight(ops.aten.to_mkldnn(dense, None), [pad_h, pad_w], [stride_h, stride_w], [1, 1], 1, [n, c, h, w])
+          def unpack(self: __torch__.FusedConvolution, packed: Tensor) -> Tensor:
+            dense = ops.aten.to_dense(packed, None)
+            return ops.aten.contiguous(ops.aten.permute(dense, [0, 2, 3, 1]))
           def forward_conv(self: __torch__.FusedConvolution, x: Tensor, weight: Tensor, bias: Tensor, stride_h: int, stride_w: int, pad_h: int, pad_w: int, relu: bool) -> Tensor:
             attr = "relu" if relu else "none"
             return ops.mkldnn._convolution_pointwise(x, weight, bias, [pad_h, pad_w], [stride_h, stride_w], [1, 1], 1, attr, annotate(List[Optional[number]], []), None)
@@ -38,8 +45,11 @@ internal static class FusedConvolution
     /// </summary>
     internal static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("FACENET_FUSED_CONV") != "0";
 
-    /// <summary>True when enabled and libtorch runs the fused operators.</summary>
-    public static bool IsAvailable => Enabled && Module.Value is not null;
+    /// <summary>True when libtorch runs the fused operators (the TorchScript module loaded and agreed with the plain convolution).</summary>
+    public static bool IsSupported => Module.Value is not null;
+
+    /// <summary>True when <see cref="Enabled"/> and <see cref="IsSupported"/>.</summary>
+    public static bool IsAvailable => Enabled && IsSupported;
 
     /// <summary>
     /// <paramref name="weight"/> (O x C x kH x kW, float32, CPU) reordered for oneDNN as a MKLDNN tensor, for inputs
@@ -63,6 +73,17 @@ internal static class FusedConvolution
         GC.KeepAlive(packedWeight);
         GC.KeepAlive(bias);
         return output;
+    }
+
+    /// <summary>
+    /// The plain weight back from <paramref name="packed"/> (a <see cref="Pack"/> result): O x C x kH x kW with
+    /// channels-last strides, exactly the values packed.
+    /// </summary>
+    public static Tensor Unpack(Tensor packed)
+    {
+        using var nhwc = (Tensor)Module.Value!.invoke("unpack", packed);
+        GC.KeepAlive(packed);
+        return nhwc.permute(0, 3, 1, 2);
     }
 
     private static jit.ScriptModule? Load()
@@ -90,8 +111,21 @@ internal static class FusedConvolution
         }
     }
 
-    // One small fused convolution checked against the plain one: the operators exist and agree.
+    // One small fused convolution checked against the plain one, and a weight packed and unpacked: the operators
+    // exist and agree. Any failure here means "not supported", never an exception out of model loading.
     private static bool Works(jit.ScriptModule module)
+    {
+        try
+        {
+            return Probe(module);
+        }
+        catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or ArgumentException or InvalidOperationException or InvalidCastException)
+        {
+            return false;
+        }
+    }
+
+    private static bool Probe(jit.ScriptModule module)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -102,6 +136,8 @@ internal static class FusedConvolution
         var packed = (Tensor)module.invoke("pack", weight, 1, 1, 1, 1, 1, 8, 5, 5);
         var fused = (Tensor)module.invoke("forward_conv", x, packed, bias, 1, 1, 1, 1, true);
         var expected = nn.functional.conv2d(x, weight, bias, padding: [1, 1]).relu_();
-        return fused.shape.SequenceEqual(expected.shape) && fused.sub(expected).abs().max().item<float>() < 1e-4f;
+        using var unpacked = (Tensor)module.invoke("unpack", packed);
+        return fused.shape.SequenceEqual(expected.shape) && fused.sub(expected).abs().max().item<float>() < 1e-4f
+            && unpacked.permute(0, 3, 1, 2).eq(weight).all().item<bool>();
     }
 }
