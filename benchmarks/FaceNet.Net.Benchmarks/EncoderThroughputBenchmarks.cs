@@ -12,6 +12,10 @@ namespace FaceNet.Net.Benchmarks;
 [MemoryDiagnoser]
 [WarmupCount(3)]     // more than the short job's 1 warm-up and 3 iterations: these are the figures compared with
 [IterationCount(10)] // `facenet benchmark` and ONNX Runtime, so they need a median that noise does not move much
+// No forced GC before each iteration: BenchmarkDotNet also raises the host's main thread to high priority, and
+// with both the forward passes ran 1.2-1.3x slower than the same loop without the GC (scratch replica of the
+// in-process executor, 04:21 UTC 28 Nov; docs/performance.md). A pass allocates about 200 KB of managed memory.
+[GcForce(false)]
 public class EncoderThroughputBenchmarks
 {
     private FaceNetModel _model = null!;
