@@ -7,6 +7,7 @@ namespace FaceNet.Net.Benchmarks;
 /// with no BenchmarkDotNet filter every benchmark runs. <c>--short</c> uses a short in-process job and trims the
 /// parameters (encoder batches 1 and 32, no unfolded comparison row; <c>FACENET_BENCH_SHORT=1</c>) so the whole
 /// suite finishes in under ten minutes on two cores; <c>--docs</c> regenerates the results page from this run.
+/// <c>--gallery-side-by-side</c> runs <see cref="GallerySideBySide"/> instead of the suite.
 /// </summary>
 public static class Program
 {
@@ -14,6 +15,11 @@ public static class Program
     public static int Main(string[] args)
     {
         var rest = new List<string>(args);
+        if (rest.Remove("--gallery-side-by-side"))
+        {
+            GallerySideBySide.Run(Console.Out);
+            return 0;
+        }
         bool shortRun = rest.Remove("--short");
         // Read by the benchmark classes (params trimmed) and inherited by BenchmarkDotNet's child processes.
         if (shortRun) Environment.SetEnvironmentVariable("FACENET_BENCH_SHORT", "1");
