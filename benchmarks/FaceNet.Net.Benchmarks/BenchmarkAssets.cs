@@ -1,4 +1,6 @@
+using FaceNet.Net.Embeddings;
 using FaceNet.Net.Model;
+using FaceNet.Net.Recognition;
 using FaceNet.Net.Weights;
 using static TorchSharp.torch;
 
@@ -59,6 +61,26 @@ internal static class BenchmarkAssets
         var shared = SharedFolder();
         var folder = shared is null ? null : Path.Combine(shared, "fixtures", "faces", "aligned");
         return folder is not null && Directory.Exists(folder) ? Directory.GetFiles(folder, "*.png").Order(StringComparer.Ordinal).ToList() : [];
+    }
+
+    /// <summary>
+    /// A gallery of <paramref name="rows"/> random 128-d embeddings in [-1, 1) (one identity each, "person-i") and a
+    /// random probe, from a fixed seed, so that every gallery benchmark searches the same data.
+    /// </summary>
+    public static InMemoryFaceGallery RandomGallery(int rows, out FaceEmbedding probe)
+    {
+        const int dimension = 128;
+        var random = new Random(42);
+        var values = new float[dimension];
+        var gallery = new InMemoryFaceGallery("benchmark", dimension);
+        for (int i = 0; i < rows; i++)
+        {
+            for (int k = 0; k < dimension; k++) values[k] = (float)(random.NextDouble() * 2 - 1);
+            gallery.Enroll($"person-{i}", FaceEmbedding.FromValues(values, "benchmark"));
+        }
+        for (int k = 0; k < dimension; k++) values[k] = (float)(random.NextDouble() * 2 - 1);
+        probe = FaceEmbedding.FromValues(values, "benchmark");
+        return gallery;
     }
 
     private static void WriteSyntheticWeights(string path)

@@ -26,16 +26,7 @@ public class GalleryProbeBenchmarks
     public void Setup()
     {
         FaceNetRuntime.EnsureInitialized();
-        var random = new Random(42);
-        _gallery = new InMemoryFaceGallery("benchmark", Dimension);
-        var values = new float[Dimension];
-        for (int i = 0; i < N; i++)
-        {
-            for (int k = 0; k < Dimension; k++) values[k] = (float)(random.NextDouble() * 2 - 1);
-            _gallery.Enroll($"person-{i}", FaceEmbedding.FromValues(values, "benchmark"));
-        }
-        for (int k = 0; k < Dimension; k++) values[k] = (float)(random.NextDouble() * 2 - 1);
-        _probe = FaceEmbedding.FromValues(values, "benchmark");
+        _gallery = BenchmarkAssets.RandomGallery(N, out _probe);
         _gallery.Identify(_probe, 5);
         _matrix = torch.rand(N, Dimension);
     }

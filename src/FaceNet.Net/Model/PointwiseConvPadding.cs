@@ -20,7 +20,7 @@ namespace FaceNet.Net.Model;
 internal static class PointwiseConvPadding
 {
     /// <summary>The multiple padded counts are rounded up to.</summary>
-    public static int Multiple = 96;
+    public const int Multiple = 96;
 
     /// <summary>The output channel count to run a 1x1 channels-last convolution with (≥ <paramref name="outputChannels"/>).</summary>
     public static long PaddedOutputChannels(long outputChannels)

@@ -24,7 +24,8 @@ namespace FaceNet.Net.Recognition;
 /// on the 2-core AVX-512 build machine a top-5 probe over 1M x 128 took about 30 ms against 9.4-11.5 ms for one
 /// read of the 512 MB matrix (BenchmarkDotNet, <c>GalleryProbeBenchmarks</c>); besides the read it wrote an [N]
 /// similarity vector that <c>topk</c> then read again. This scan took 12.6 ms against 9.0 ms for the read (1.40x)
-/// in the same benchmark (docs/recognition.md). Without
+/// in the same benchmark (suite of 28 Nov 01:28 UTC; later runs and a side-by-side comparison in
+/// docs/performance.md). Without
 /// <see cref="System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization"/> on the hot loops the
 /// tiered JIT's early code was 8x slower.</para>
 /// </remarks>

@@ -7,7 +7,7 @@ namespace FaceNet.Net.Model.OneDnn;
 /// libtorch's fused oneDNN convolution (<c>mkldnn::_convolution_pointwise</c>, the operator PyTorch's own CPU
 /// compiler emits) for the folded float32 CPU path: the convolution, its bias and the ReLU in one oneDNN primitive,
 /// with the weight reordered once into the blocked layout oneDNN computes with (a MKLDNN tensor) instead of on every
-/// call. TorchSharp has no binding for the <c>mkldnn</c> operator namespace, so the two operators are reached through a
+/// call. TorchSharp has no binding for the <c>mkldnn</c> operator namespace, so the operators are reached through a
 /// tiny TorchScript module (<see cref="TorchScriptArchive"/>) loaded once per process. When it cannot be loaded
 /// (a libtorch without oneDNN) or the environment variable <c>FACENET_FUSED_CONV</c> is <c>0</c>,
 /// <see cref="IsAvailable"/> is false and <see cref="FoldedConv"/> runs the plain convolution and a separate ReLU.
@@ -56,18 +56,33 @@ internal static class FusedConvolution
     /// shaped like <paramref name="inputShape"/> (N x C x H x W; other shapes still compute right, oneDNN may then
     /// reorder the weight again per call).
     /// </summary>
-    public static Tensor Pack(Tensor weight, long[] stride, long[] padding, long[] inputShape)
+    public static Tensor Pack(Tensor weight, long[] stride, long[] padding, long[] inputShape) =>
+        Pack(Module.Value!, weight, stride, padding, inputShape);
+
+    /// <summary>conv2d(x, packed weight, bias), then ReLU when <paramref name="relu"/>: one oneDNN call, dense channels-last out.</summary>
+    public static Tensor Forward(Tensor input, Tensor packedWeight, Tensor bias, long[] stride, long[] padding, bool relu) =>
+        Forward(Module.Value!, input, packedWeight, bias, stride, padding, relu);
+
+    /// <summary>
+    /// The plain weight back from <paramref name="packed"/> (a <see cref="Pack(Tensor, long[], long[], long[])"/>
+    /// result): O x C x kH x kW with channels-last strides, exactly the values packed.
+    /// </summary>
+    public static Tensor Unpack(Tensor packed) => Unpack(Module.Value!, packed);
+
+    // The three calls into the module, shared by the public methods and the load-time probe (which runs before
+    // Module has a value). Each keeps its tensor arguments reachable until the call returns: TorchSharp reads
+    // their handles first.
+    private static Tensor Pack(jit.ScriptModule module, Tensor weight, long[] stride, long[] padding, long[] inputShape)
     {
-        var packed = (Tensor)Module.Value!.invoke("pack", weight, checked((int)stride[0]), checked((int)stride[1]), checked((int)padding[0]),
+        var packed = (Tensor)module.invoke("pack", weight, checked((int)stride[0]), checked((int)stride[1]), checked((int)padding[0]),
             checked((int)padding[1]), checked((int)inputShape[0]), checked((int)inputShape[1]), checked((int)inputShape[2]), checked((int)inputShape[3]));
-        GC.KeepAlive(weight); // TorchSharp reads the handle before the call; keep the owner reachable until it returns
+        GC.KeepAlive(weight);
         return packed;
     }
 
-    /// <summary>conv2d(x, packed weight, bias), then ReLU when <paramref name="relu"/>: one oneDNN call, dense channels-last out.</summary>
-    public static Tensor Forward(Tensor input, Tensor packedWeight, Tensor bias, long[] stride, long[] padding, bool relu)
+    private static Tensor Forward(jit.ScriptModule module, Tensor input, Tensor packedWeight, Tensor bias, long[] stride, long[] padding, bool relu)
     {
-        var output = (Tensor)Module.Value!.invoke("forward_conv", input, packedWeight, bias,
+        var output = (Tensor)module.invoke("forward_conv", input, packedWeight, bias,
             (int)stride[0], (int)stride[1], (int)padding[0], (int)padding[1], relu);
         GC.KeepAlive(input);
         GC.KeepAlive(packedWeight);
@@ -75,13 +90,9 @@ internal static class FusedConvolution
         return output;
     }
 
-    /// <summary>
-    /// The plain weight back from <paramref name="packed"/> (a <see cref="Pack"/> result): O x C x kH x kW with
-    /// channels-last strides, exactly the values packed.
-    /// </summary>
-    public static Tensor Unpack(Tensor packed)
+    private static Tensor Unpack(jit.ScriptModule module, Tensor packed)
     {
-        using var nhwc = (Tensor)Module.Value!.invoke("unpack", packed);
+        using var nhwc = (Tensor)module.invoke("unpack", packed);
         GC.KeepAlive(packed);
         return nhwc.permute(0, 3, 1, 2);
     }
@@ -133,11 +144,12 @@ internal static class FusedConvolution
         var x = MemoryLayout.ToChannelsLast(randn(new long[] { 1, 8, 5, 5 }, generator: generator));
         var weight = MemoryLayout.ToChannelsLast(randn(new long[] { 16, 8, 3, 3 }, generator: generator));
         var bias = randn(new long[] { 16 }, generator: generator);
-        var packed = (Tensor)module.invoke("pack", weight, 1, 1, 1, 1, 1, 8, 5, 5);
-        var fused = (Tensor)module.invoke("forward_conv", x, packed, bias, 1, 1, 1, 1, true);
+        long[] one = [1, 1];
+        var packed = Pack(module, weight, one, one, x.shape);
+        var fused = Forward(module, x, packed, bias, one, one, relu: true);
         var expected = nn.functional.conv2d(x, weight, bias, padding: [1, 1]).relu_();
-        using var unpacked = (Tensor)module.invoke("unpack", packed);
+        var unpacked = Unpack(module, packed);
         return fused.shape.SequenceEqual(expected.shape) && fused.sub(expected).abs().max().item<float>() < 1e-4f
-            && unpacked.permute(0, 3, 1, 2).eq(weight).all().item<bool>();
+            && unpacked.eq(weight).all().item<bool>();
     }
 }
