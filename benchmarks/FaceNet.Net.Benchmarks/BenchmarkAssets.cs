@@ -19,6 +19,27 @@ internal static class BenchmarkAssets
     /// <summary>True when the suite runs in <c>--short</c> mode (the Program sets <c>FACENET_BENCH_SHORT=1</c>, inherited by the benchmark processes).</summary>
     public static bool ShortRun => Environment.GetEnvironmentVariable("FACENET_BENCH_SHORT") == "1";
 
+    /// <summary>The encoder batch sizes asked for with <c>--batches</c> (<c>FACENET_BENCH_BATCHES</c>, comma-separated), or null for the defaults.</summary>
+    public static IReadOnlyList<int>? RequestedBatches =>
+        Environment.GetEnvironmentVariable("FACENET_BENCH_BATCHES") is { Length: > 0 } list ? list.Split(',').Select(int.Parse).ToList() : null;
+
+    /// <summary>
+    /// Whether this run includes device type <paramref name="device"/> (<c>cpu</c> or <c>cuda</c>): those named with
+    /// <c>--devices</c> (<c>FACENET_BENCH_DEVICES</c>), else all. CUDA rows also need a usable GPU.
+    /// </summary>
+    public static bool IncludesDevice(string device) =>
+        Environment.GetEnvironmentVariable("FACENET_BENCH_DEVICES") is not { Length: > 0 } list || list.Split(',').Contains(device);
+
+    /// <summary>The device types the device-dependent benchmarks run on: <c>cpu</c> and, with a usable GPU, <c>cuda</c> (filtered by <see cref="IncludesDevice"/>).</summary>
+    public static IEnumerable<string> DeviceTypes()
+    {
+        if (IncludesDevice("cpu")) yield return "cpu";
+        if (!IncludesDevice("cuda")) yield break;
+        FaceNetRuntime.EnsureInitialized();
+        if (TorchSharp.torch.cuda.is_available()) yield return "cuda";
+        else Console.WriteLine("// CUDA is not available (no TorchSharp CUDA backend or no GPU): the CUDA rows are skipped");
+    }
+
     /// <summary>The shared fixtures folder, or null when it cannot be found.</summary>
     public static string? SharedFolder()
     {
@@ -83,7 +104,8 @@ internal static class BenchmarkAssets
         return gallery;
     }
 
-    private static void WriteSyntheticWeights(string path)
+    /// <summary>Writes the synthetic weights (seeded random Inception-ResNet-v1, 128-d, "fixed" preprocessing) to <paramref name="path"/>.</summary>
+    internal static void WriteSyntheticWeights(string path)
     {
         FaceNetRuntime.EnsureInitialized();
         manual_seed(1234);

@@ -28,6 +28,8 @@ public static class BenchmarkDocsWriter
         var report = FaceNetRuntime.EnsureInitialized();
         sb.AppendLine($"| TorchSharp / libtorch | {report.TorchSharpVersion} / {report.LibTorchVersion} |");
         sb.AppendLine($"| torch threads | {torch.get_num_threads()} |");
+        if (Devices.CudaDevices.IsAvailable)
+            sb.AppendLine($"| CUDA devices | {string.Join(", ", Enumerable.Range(0, Devices.CudaDevices.Count).Select(i => $"cuda:{i} {Devices.CudaDevices.GetName(i)}"))} |");
         sb.AppendLine();
         foreach (var summary in summaries)
         {

@@ -8,21 +8,19 @@ namespace FaceNet.Net.Benchmarks;
 /// <param name="Folded">Whether BatchNorm is folded into the convolutions (the library's default; false only for the comparison row).</param>
 public sealed record EncoderTarget(string Device, ScalarType Precision, bool Folded = true)
 {
-    /// <summary>The targets this machine can run: CPU float32 (folded; unfolded too outside <c>--short</c>), and CUDA float32, float16 and bfloat16 when a GPU is usable.</summary>
+    /// <summary>
+    /// The targets this run covers (<see cref="BenchmarkAssets.DeviceTypes"/>): CPU float32 (folded; unfolded too outside
+    /// <c>--short</c>), and CUDA float32, float16 and bfloat16 when a GPU is usable.
+    /// </summary>
     public static IEnumerable<EncoderTarget> Available()
     {
-        yield return new EncoderTarget("cpu", ScalarType.Float32);
-        if (!BenchmarkAssets.ShortRun) yield return new EncoderTarget("cpu", ScalarType.Float32, Folded: false);
-        FaceNetRuntime.EnsureInitialized();
-        if (TorchSharp.torch.cuda.is_available())
+        foreach (var device in BenchmarkAssets.DeviceTypes())
         {
-            yield return new EncoderTarget("cuda", ScalarType.Float32);
-            yield return new EncoderTarget("cuda", ScalarType.Float16);
-            yield return new EncoderTarget("cuda", ScalarType.BFloat16);
-        }
-        else
-        {
-            Console.WriteLine("// CUDA is not available (no TorchSharp CUDA backend or no GPU): the CUDA float32/float16/bfloat16 rows are skipped");
+            yield return new EncoderTarget(device, ScalarType.Float32);
+            if (device == "cpu" && !BenchmarkAssets.ShortRun) yield return new EncoderTarget("cpu", ScalarType.Float32, Folded: false);
+            if (device != "cuda") continue;
+            yield return new EncoderTarget(device, ScalarType.Float16);
+            yield return new EncoderTarget(device, ScalarType.BFloat16);
         }
     }
 

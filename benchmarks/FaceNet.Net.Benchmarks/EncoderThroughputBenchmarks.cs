@@ -7,7 +7,7 @@ namespace FaceNet.Net.Benchmarks;
 /// <summary>
 /// Network throughput: one forward pass over a batch of random preprocessed 160x160 inputs with the reference
 /// 128-d weights (synthetic weights when the fixtures are absent), on every available <see cref="EncoderTarget"/>.
-/// Images/s = Batch / Mean. Batches 1, 8, 32, 64 (1 and 32 with <c>--short</c>). 2.84 GFLOP per image.
+/// Images/s = Batch / Mean. Batches 1, 8, 32, 64 (1 and 32 with <c>--short</c>; any with <c>--batches</c>). 2.84 GFLOP per image.
 /// </summary>
 [MemoryDiagnoser]
 [WarmupCount(3)]     // more than the short job's 1 warm-up and 3 iterations: these are the figures compared with
@@ -29,8 +29,8 @@ public class EncoderThroughputBenchmarks
     [ParamsSource(nameof(Targets))]
     public EncoderTarget Target { get; set; } = null!;
 
-    /// <summary>The batch sizes of this run.</summary>
-    public static IEnumerable<int> Batches => BenchmarkAssets.ShortRun ? [1, 32] : [1, 8, 32, 64];
+    /// <summary>The batch sizes of this run (<c>--batches</c> overrides them).</summary>
+    public static IEnumerable<int> Batches => BenchmarkAssets.RequestedBatches ?? (BenchmarkAssets.ShortRun ? [1, 32] : [1, 8, 32, 64]);
 
     /// <summary>The targets this machine can run.</summary>
     public static IEnumerable<EncoderTarget> Targets => EncoderTarget.Available();

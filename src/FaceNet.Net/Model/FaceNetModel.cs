@@ -193,10 +193,10 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
             using var scope = NewDisposeScope();
             Tensor output;
             using (inference_mode())
-                {
+            {
                 var input = DeviceInput.Prepare(nchwBatch, Device, Precision);
-                // The folded CPU network runs channels-last (MemoryLayout); its weights were laid out so at Fold.
-                if (_network.IsFolded && Device.type == TorchSharp.DeviceType.CPU && MemoryLayout.ChannelsLastOnCpu) input = MemoryLayout.ToChannelsLast(input);
+                // The folded network runs channels-last where MemoryLayout says so; its weights were laid out so at Fold.
+                if (_network.IsFolded && MemoryLayout.ChannelsLastOn(Device.type)) input = MemoryLayout.ToChannelsLast(input);
                 output = _network.forward(input);
             }
             // Copied outside inference mode: callers get an ordinary float32 CPU tensor they may modify in place.

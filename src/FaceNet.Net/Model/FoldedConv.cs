@@ -6,9 +6,10 @@ namespace FaceNet.Net.Model;
 /// <summary>
 /// A convolution with a bias whose weights were computed at load time (BatchNorm or a residual scale folded in),
 /// for inference only: plain tensors, not module parameters, so they never appear in a state dict and take no
-/// gradient. Owns its tensors. On the CPU (unless channels-last is switched off, see <see cref="MemoryLayout"/>)
-/// the weight is kept channels-last, and a 1x1 convolution whose output channel count trips a oneDNN bug runs
-/// with zero channels added (<see cref="PointwiseConvPadding"/>); its output is still exactly the convolution's.
+/// gradient. Owns its tensors. On the CPU and on CUDA (unless channels-last is switched off, see
+/// <see cref="MemoryLayout"/>) the weight is kept channels-last. On the CPU a 1x1 convolution whose output channel
+/// count trips a oneDNN bug runs with zero channels added (<see cref="PointwiseConvPadding"/>); its output is still
+/// exactly the convolution's.
 /// There, in float32, the convolution runs as one fused oneDNN call with the ReLU when asked
 /// (<see cref="FusedConvolution"/>): on the first call the weight is reordered for oneDNN, for that call's input
 /// shape, and the plain copy is released, so the weight is held once. Forward may run on several threads at once;
@@ -22,7 +23,7 @@ internal sealed class FoldedConv : IDisposable
     private readonly long _outputChannels;
     private readonly bool _fusable;
     private readonly object _weightLock = new();
-    private Tensor? _weight; // plain (channels-last on the CPU); null once the packed weight replaced it
+    private Tensor? _weight; // plain (channels-last where MemoryLayout says); null once the packed weight replaced it
     private Tensor? _packed; // oneDNN's layout, a MKLDNN tensor
 
     /// <summary>Takes ownership of <paramref name="weight"/> (O x C x kH x kW) and <paramref name="bias"/> (O).</summary>
@@ -31,14 +32,16 @@ internal sealed class FoldedConv : IDisposable
         _stride = stride;
         _padding = padding;
         _outputChannels = weight.shape[0];
-        if (weight.device_type != TorchSharp.DeviceType.CPU || !MemoryLayout.ChannelsLastOnCpu)
+        if (!MemoryLayout.ChannelsLastOn(weight.device_type))
         {
             _weight = weight;
             _bias = bias;
             return;
         }
+        bool cpu = weight.device_type == TorchSharp.DeviceType.CPU;
         bool pointwise = weight.shape[2] == 1 && weight.shape[3] == 1 && stride.All(s => s == 1) && padding.All(p => p == 0);
-        long padded = pointwise ? PointwiseConvPadding.PaddedOutputChannels(_outputChannels) : _outputChannels;
+        // The padding works around a oneDNN (CPU) bug; cuDNN needs none.
+        long padded = cpu && pointwise ? PointwiseConvPadding.PaddedOutputChannels(_outputChannels) : _outputChannels;
         using (var scope = NewDisposeScope())
         {
             var w = weight;
@@ -54,7 +57,7 @@ internal sealed class FoldedConv : IDisposable
         }
         if (!ReferenceEquals(_weight, weight)) weight.Dispose();
         if (!ReferenceEquals(_bias, bias)) bias.Dispose();
-        _fusable = _weight.dtype == ScalarType.Float32 && FusedConvolution.IsAvailable; // FACENET_FUSED_CONV=0: the module is never loaded
+        _fusable = cpu && _weight.dtype == ScalarType.Float32 && FusedConvolution.IsAvailable; // FACENET_FUSED_CONV=0: the module is never loaded
     }
 
     /// <summary>The convolution with the folded bias (for channels-last input, a dense channels-last output).</summary>

@@ -7,7 +7,10 @@ namespace FaceNet.Net.Native;
 /// <param name="OriginalLibraryPath">The <c>libLibTorchSharp.so</c> shipped in the TorchSharp package, when it was inspected.</param>
 /// <param name="LoadedLibraryPath">The file actually loaded (the patched copy when the fix applied).</param>
 /// <param name="TorchSharpVersion">The TorchSharp assembly's version.</param>
-/// <param name="LibTorchVersion">The libtorch version TorchSharp reports.</param>
+/// <param name="LibTorchVersion">
+/// The version of the libtorch this process loaded: a PyTorch install's (<c>torch/version.py</c> beside its <c>lib</c>
+/// folder, e.g. <c>2.11.0+cu130</c>) or a NuGet package folder's; else the version TorchSharp was built against.
+/// </param>
 /// <param name="Note">One line on why no fix was needed or applied, for diagnostics.</param>
 public sealed record NativeRuntimeReport(
     bool CompatibilityFixApplied,

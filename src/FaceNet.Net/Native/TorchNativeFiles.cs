@@ -48,6 +48,33 @@ internal static class TorchNativeFiles
             .FirstOrDefault(File.Exists);
     }
 
+    /// <summary>
+    /// The version of the libtorch whose <c>libtorch_cpu.so</c> is at <paramref name="libTorchCpuPath"/>, when its folder
+    /// says: a PyTorch install (<c>torch/lib/</c> with <c>torch/version.py</c>) or the NuGet cache
+    /// (<c>libtorch-*/&lt;version&gt;/runtimes/&lt;rid&gt;/native/</c>). Null for other layouts (an app's output folder).
+    /// </summary>
+    public static string? LibTorchVersionOf(string libTorchCpuPath)
+    {
+        var native = Path.GetDirectoryName(Path.GetFullPath(libTorchCpuPath));
+        if (native is null) return null;
+        var versionPy = Path.Combine(native, "..", "version.py");
+        if (File.Exists(versionPy))
+        {
+            foreach (var line in File.ReadLines(versionPy))
+            {
+                var trimmed = line.Trim();
+                if (!trimmed.StartsWith("__version__", StringComparison.Ordinal)) continue;
+                int eq = trimmed.IndexOf('=');
+                var value = eq < 0 ? "" : trimmed[(eq + 1)..].Trim().Trim('\'', '"');
+                return value.Length > 0 ? value : null;
+            }
+            return null;
+        }
+        var versionDir = Directory.GetParent(native)?.Parent?.Parent; // native -> <rid> -> runtimes -> <version>
+        var packageDir = versionDir?.Parent;
+        return packageDir is not null && packageDir.Name.StartsWith("libtorch-", StringComparison.OrdinalIgnoreCase) ? versionDir!.Name : null;
+    }
+
     private static IEnumerable<string> CandidateDirectories(string? libTorchDirectory)
     {
         if (libTorchDirectory is not null) yield return libTorchDirectory;

@@ -105,7 +105,8 @@ internal static class TorchSharpNativeLoader
                 "(libtorch-cpu-linux-x64 2.10.0, libtorch-cpu-win-x64, or TorchSharp-cuda-linux / TorchSharp-cuda-windows for CUDA). " +
                 $"({report.Note}). Cause: {FirstLine(e.Message)}", e);
         }
-        return report with { LibTorchVersion = torch.__version__ };
+        var libTorch = MappedLibraries.FindByName("libtorch_cpu.so");
+        return report with { LibTorchVersion = (libTorch is null ? null : TorchNativeFiles.LibTorchVersionOf(libTorch)) ?? torch.__version__ };
     }
 
     private static string FirstLine(string s)

@@ -11,4 +11,10 @@ public static class TestCategories
 
     /// <summary>Packs the library and builds an app outside the repository against it (needs the NuGet feed).</summary>
     public const string Packaging = "Packaging";
+
+    /// <summary>
+    /// Runs on a CUDA device (TorchSharp's CUDA backend and a GPU). Ignored with the reason where CUDA is not
+    /// available, as on CI; run alone on a GPU machine with <c>dotnet test --filter TestCategory=Gpu</c>.
+    /// </summary>
+    public const string Gpu = "Gpu";
 }
