@@ -22,7 +22,7 @@ internal static class MemoryLayout
     /// <summary>
     /// Whether folded networks on CUDA devices run channels-last: true unless the environment variable
     /// <c>FACENET_CUDA_CHANNELS_LAST</c> is <c>0</c>. On an H200, at batches 64 and 256 in float32, float16 and
-    /// bfloat16, it gave 1.23-1.49x the images/s of NCHW in 7 of 8 alternated pairs (one 0.82x); below that the pass
+    /// bfloat16, it gave 1.23-1.49x the images/s of NCHW in 9 of 10 alternated pairs (one 0.82x); below that the pass
     /// is bound by the host's kernel launches and the two layouts differ by noise (docs/gpu.md).
     /// </summary>
     public static bool ChannelsLastOnCuda { get; } = Environment.GetEnvironmentVariable("FACENET_CUDA_CHANNELS_LAST") != "0";
