@@ -17,7 +17,10 @@ namespace FaceNet.Net;
 /// <see cref="DisableFixVariable"/> to <c>1</c> to turn this off.</para>
 /// <para>On Linux with glibc the first call also fixes malloc's mmap and trim thresholds so libtorch reuses its
 /// large activation buffers instead of faulting in fresh pages on every forward pass (process-wide; set
-/// <c>FACENET_MALLOC_TUNING=0</c> to turn it off; see docs/performance.md).</para>
+/// <c>FACENET_MALLOC_TUNING=0</c> to turn it off; see docs/performance.md), and, before libtorch loads, sets
+/// <c>GOMP_SPINCOUNT=10000</c> unless the user chose OpenMP's waiting, so libtorch's idle OpenMP threads stop
+/// spinning soon after each operation instead of slowing the process's other parallel work
+/// (<c>FACENET_OMP_TUNING=0</c> turns it off).</para>
 /// <para>Thread-safe: concurrent first calls initialise once; later calls return the same report.
 /// A failed initialisation is not cached, so a later call retries.</para>
 /// </remarks>
@@ -62,8 +65,10 @@ public static class FaceNetRuntime
             report = _report;
             if (report is not null) return report;
             var logger = LoggerFactory.CreateLogger("FaceNet.Net.Native");
+            OpenMpSpinTuning.Apply(logger); // before libtorch loads libgomp, which reads it once
             report = TorchSharpNativeLoader.Load(logger, PatchedLibraryCache.DefaultRoot);
             MallocTuning.Apply(logger);
+            report = report with { OpenMpSpinCount = Environment.GetEnvironmentVariable(OpenMpSpinTuning.SpinCountVariable) };
             _report = report;
             return report;
         }

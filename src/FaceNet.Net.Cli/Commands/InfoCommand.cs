@@ -23,6 +23,7 @@ internal static class InfoCommand
                 Console.WriteLine($"libtorch               {info.LibTorchVersion}");
                 Console.WriteLine($"libstdc++ fix applied  {(info.CompatibilityFixApplied ? "yes" : "no")} ({info.CompatibilityNote})");
                 Console.WriteLine($"CPU threads            {info.CpuThreads} (of {info.ProcessorCount} processors)");
+                Console.WriteLine($"OpenMP spin count      {info.OpenMpSpinCount ?? "libgomp's default"}");
                 Console.WriteLine($"CUDA available         {(info.CudaAvailable ? "yes" : "no")}");
                 foreach (var d in info.CudaDevices) Console.WriteLine($"  cuda:{d.Index}  {d.Name}");
             }
@@ -39,7 +40,7 @@ internal static class InfoCommand
         return new RuntimeInfo(
             FaceNetRuntime.Version, report.TorchSharpVersion, report.LibTorchVersion,
             report.CompatibilityFixApplied, report.WeakenedVersions, report.Note,
-            torch.get_num_threads(), Environment.ProcessorCount, cuda, devices);
+            torch.get_num_threads(), Environment.ProcessorCount, report.OpenMpSpinCount, cuda, devices);
     }
 
     private sealed record CudaDeviceInfo(int Index, string Name);
@@ -47,5 +48,5 @@ internal static class InfoCommand
     private sealed record RuntimeInfo(
         string LibraryVersion, string TorchSharpVersion, string LibTorchVersion,
         bool CompatibilityFixApplied, IReadOnlyList<string> WeakenedVersions, string CompatibilityNote,
-        int CpuThreads, int ProcessorCount, bool CudaAvailable, IReadOnlyList<CudaDeviceInfo> CudaDevices);
+        int CpuThreads, int ProcessorCount, string? OpenMpSpinCount, bool CudaAvailable, IReadOnlyList<CudaDeviceInfo> CudaDevices);
 }

@@ -12,6 +12,10 @@ namespace FaceNet.Net.Native;
 /// folder, e.g. <c>2.11.0+cu130</c>) or a NuGet package folder's; else the version TorchSharp was built against.
 /// </param>
 /// <param name="Note">One line on why no fix was needed or applied, for diagnostics.</param>
+/// <param name="OpenMpSpinCount">
+/// The <c>GOMP_SPINCOUNT</c> libgomp (libtorch's OpenMP) runs with: 10000 when FaceNet.Net set it, the user's value
+/// when they set one, null for libgomp's default.
+/// </param>
 public sealed record NativeRuntimeReport(
     bool CompatibilityFixApplied,
     IReadOnlyList<string> WeakenedVersions,
@@ -20,4 +24,5 @@ public sealed record NativeRuntimeReport(
     string? LoadedLibraryPath,
     string TorchSharpVersion,
     string LibTorchVersion,
-    string Note);
+    string Note,
+    string? OpenMpSpinCount = null);
