@@ -23,36 +23,23 @@ public static class Program
             GallerySideBySide.Run(Console.Out);
             return 0;
         }
-        int syntheticAt = rest.IndexOf("--write-synthetic-weights");
-        if (syntheticAt >= 0)
+        if (!TakeValue(rest, "--write-synthetic-weights", "a path", _ => true, out var syntheticPath)) return 2;
+        if (syntheticPath is not null)
         {
-            if (syntheticAt + 1 >= rest.Count)
-            {
-                Console.Error.WriteLine("benchmarks: --write-synthetic-weights needs a path");
-                return 2;
-            }
-            BenchmarkAssets.WriteSyntheticWeights(rest[syntheticAt + 1]);
-            Console.WriteLine($"wrote {rest[syntheticAt + 1]}");
+            BenchmarkAssets.WriteSyntheticWeights(syntheticPath);
+            Console.WriteLine($"wrote {syntheticPath}");
             return 0;
         }
         bool shortRun = rest.Remove("--short");
-        if (!TakeListOption(rest, "--batches", "FACENET_BENCH_BATCHES", v => int.TryParse(v, out int b) && b is >= 1 and <= 4096)
-            || !TakeListOption(rest, "--devices", "FACENET_BENCH_DEVICES", v => v is "cpu" or "cuda"))
+        if (!TakeValue(rest, "--batches", "a comma-separated list (batch sizes 1-4096)",
+                v => v.Split(',').All(b => int.TryParse(b, out int n) && n is >= 1 and <= 4096), out var batches)
+            || !TakeValue(rest, "--devices", "a comma-separated list (cpu, cuda)", v => v.Split(',').All(d => d is "cpu" or "cuda"), out var devices)
+            || !TakeValue(rest, "--docs", "a path", _ => true, out var docs))
             return 2;
         // Read by the benchmark classes (params trimmed) and inherited by BenchmarkDotNet's child processes.
         if (shortRun) Environment.SetEnvironmentVariable("FACENET_BENCH_SHORT", "1");
-        string? docs = null;
-        int docsAt = rest.IndexOf("--docs");
-        if (docsAt >= 0)
-        {
-            if (docsAt + 1 >= rest.Count)
-            {
-                Console.Error.WriteLine("benchmarks: --docs needs a path");
-                return 2;
-            }
-            docs = rest[docsAt + 1];
-            rest.RemoveRange(docsAt, 2);
-        }
+        if (batches is not null) Environment.SetEnvironmentVariable("FACENET_BENCH_BATCHES", batches);
+        if (devices is not null) Environment.SetEnvironmentVariable("FACENET_BENCH_DEVICES", devices);
         if (!rest.Any(a => a is "--filter" or "-f" or "--list" or "--help" or "-h")) rest.AddRange(new[] { "--filter", "*" });
 
         FaceNetRuntime.EnsureInitialized();
@@ -69,19 +56,21 @@ public static class Program
     }
 
     /// <summary>
-    /// Removes <paramref name="option"/> and its comma-separated value from <paramref name="args"/> and passes the value
-    /// on in <paramref name="variable"/> (inherited by BenchmarkDotNet's child processes). False, after a message, when it is malformed.
+    /// Removes <paramref name="option"/> and the value after it from <paramref name="args"/>; <paramref name="value"/>
+    /// is null when the option is absent. False, after a one-line message naming what was <paramref name="expected"/>,
+    /// when the value is missing or not <paramref name="valid"/>.
     /// </summary>
-    private static bool TakeListOption(List<string> args, string option, string variable, Func<string, bool> valid)
+    private static bool TakeValue(List<string> args, string option, string expected, Func<string, bool> valid, out string? value)
     {
+        value = null;
         int at = args.IndexOf(option);
         if (at < 0) return true;
-        if (at + 1 >= args.Count || args[at + 1].Split(',').Any(v => !valid(v)))
+        if (at + 1 >= args.Count || !valid(args[at + 1]))
         {
-            Console.Error.WriteLine($"benchmarks: {option} needs a comma-separated list ({(option == "--batches" ? "batch sizes 1-4096" : "cpu, cuda")})");
+            Console.Error.WriteLine($"benchmarks: {option} needs {expected}");
             return false;
         }
-        Environment.SetEnvironmentVariable(variable, args[at + 1]);
+        value = args[at + 1];
         args.RemoveRange(at, 2);
         return true;
     }

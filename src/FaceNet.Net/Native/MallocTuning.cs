@@ -35,8 +35,7 @@ internal static class MallocTuning
     /// <summary>Applies the settings when on glibc and not disabled; true when they were applied.</summary>
     public static bool Apply(ILogger logger)
     {
-        var setting = Environment.GetEnvironmentVariable(DisableVariable)?.Trim().ToLowerInvariant();
-        if (setting is "0" or "false" or "off") return false;
+        if (TuningSwitch.IsOff(Environment.GetEnvironmentVariable(DisableVariable))) return false;
         if (!OperatingSystem.IsLinux()) return false;
         if (!NativeLibrary.TryLoad("libc.so.6", out var libc)) return false; // not glibc (musl names it differently)
         try

@@ -6,7 +6,7 @@ namespace FaceNet.Net.Native;
 /// <summary>
 /// Shortens how long libtorch's idle OpenMP threads busy-wait after each parallel region, so that the process's
 /// other parallel work (the gallery search that follows an encode, the app's own threads) gets the cores back at
-/// once. Linux with glibc only; once per process, from <see cref="FaceNetRuntime.EnsureInitialized"/>, before
+/// once. Linux only; once per process, from <see cref="FaceNetRuntime.EnsureInitialized"/>, before
 /// libtorch (and with it libgomp, which reads the setting once when it loads) is loaded.
 /// </summary>
 /// <remarks>
@@ -21,7 +21,7 @@ namespace FaceNet.Net.Native;
 /// (glibc's <c>setenv</c> is not safe against concurrent <c>getenv</c>); <see cref="FaceNetRuntime"/> does so
 /// under its lock, before it loads anything.</para>
 /// </remarks>
-internal static class OpenMpSpinTuning
+internal static partial class OpenMpSpinTuning
 {
     /// <summary>Environment variable: <c>0</c>, <c>false</c> or <c>off</c> leaves OpenMP's settings alone.</summary>
     public const string DisableVariable = "FACENET_OMP_TUNING";
@@ -47,14 +47,14 @@ internal static class OpenMpSpinTuning
         /// <summary>libgomp is already loaded: it has read its settings.</summary>
         TooLate,
 
-        /// <summary>Not Linux with glibc.</summary>
+        /// <summary>Not Linux, or libc's <c>setenv</c> could not be called.</summary>
         NotApplicable,
     }
 
     /// <summary>What to do, from the environment (<paramref name="variable"/> reads one) and whether libgomp is loaded.</summary>
     public static Decision Decide(Func<string, string?> variable, bool libgompLoaded)
     {
-        if (variable(DisableVariable)?.Trim().ToLowerInvariant() is "0" or "false" or "off") return Decision.Disabled;
+        if (TuningSwitch.IsOff(variable(DisableVariable))) return Decision.Disabled;
         if (variable(SpinCountVariable) is not null || variable("OMP_WAIT_POLICY") is not null) return Decision.UserSetting;
         return libgompLoaded ? Decision.TooLate : Decision.Apply;
     }
@@ -66,29 +66,21 @@ internal static class OpenMpSpinTuning
         bool loaded = MappedLibraries.Find(name => name.StartsWith("libgomp", StringComparison.Ordinal)).Any();
         var decision = Decide(Environment.GetEnvironmentVariable, loaded);
         if (decision != Decision.Apply) return decision;
-        if (!NativeLibrary.TryLoad("libc.so.6", out var libc)) return Decision.NotApplicable; // not glibc
         try
         {
-            if (!NativeLibrary.TryGetExport(libc, "gnu_get_libc_version", out _)
-                || !NativeLibrary.TryGetExport(libc, "setenv", out var setenv)) return Decision.NotApplicable;
-            int result;
-            unsafe
-            {
-                var set = (delegate* unmanaged<byte*, byte*, int, int>)setenv;
-                fixed (byte* name = System.Text.Encoding.ASCII.GetBytes(SpinCountVariable + "\0"))
-                fixed (byte* value = System.Text.Encoding.ASCII.GetBytes(SpinCount + "\0"))
-                    result = set(name, value, 0);
-            }
-            if (result != 0) return Decision.NotApplicable;
-            // .NET keeps its own copy of the environment (what child processes inherit): keep it in step.
-            Environment.SetEnvironmentVariable(SpinCountVariable, SpinCount);
-            logger.LogInformation("FaceNet.Net set {Variable}={Value} so libtorch's idle OpenMP threads stop spinning sooner ({Disable}=0 turns this off)",
-                SpinCountVariable, SpinCount, DisableVariable);
-            return Decision.Apply;
+            if (SetEnv(SpinCountVariable, SpinCount, overwrite: 0) != 0) return Decision.NotApplicable;
         }
-        finally
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            NativeLibrary.Free(libc);
+            return Decision.NotApplicable;
         }
+        // .NET keeps its own copy of the environment (what child processes inherit): keep it in step.
+        Environment.SetEnvironmentVariable(SpinCountVariable, SpinCount);
+        logger.LogInformation("FaceNet.Net set {Variable}={Value} so libtorch's idle OpenMP threads stop spinning sooner ({Disable}=0 turns this off)",
+            SpinCountVariable, SpinCount, DisableVariable);
+        return Decision.Apply;
     }
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnv(string name, string value, int overwrite);
 }
