@@ -3,6 +3,7 @@ using System.Diagnostics;
 using FaceNet.Net.CommandLine;
 using FaceNet.Net.Embeddings;
 using FaceNet.Net.Model;
+using FaceNet.Net.Model.OneDnn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -72,6 +73,7 @@ internal static class BenchmarkCommand
                 Console.WriteLine($"images/s          {result.ImagesPerSecond:F1}");
                 Console.WriteLine($"ms per batch      {result.MillisecondsPerBatch:F2} (median of {result.TimedBatches}; min {result.MinMillisecondsPerBatch:F2})");
                 Console.WriteLine($"oneDNN (MKLDNN)   available {Flag(result.MkldnnAvailable)}, enabled {Flag(result.MkldnnEnabled)}; NNPACK enabled {Flag(result.NnpackEnabled)}");
+                Console.WriteLine($"CPU network       fused convolutions {Flag(result.FusedConvolution)}; body as one TorchScript call {Flag(result.CompiledBody)}");
             }
             return CliHost.Success;
         });
@@ -100,7 +102,8 @@ internal static class BenchmarkCommand
         double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
         return new BenchmarkResult(device.ToString(), dtype.ToString().ToLowerInvariant(), fold, torch.get_num_threads(), n,
             1000.0 * n / median, median, times[0], times.Count, Math.Round(total.Elapsed.TotalSeconds, 3),
-            CpuBackends.MkldnnAvailable, CpuBackends.MkldnnEnabled, CpuBackends.NnpackEnabled);
+            CpuBackends.MkldnnAvailable, CpuBackends.MkldnnEnabled, CpuBackends.NnpackEnabled,
+            FusedConvolution.IsAvailable, model.Network.UsesCompiledBody);
     }
 
     private static string Flag(bool? value) => value switch { true => "yes", false => "no", null => "unknown" };
@@ -108,5 +111,5 @@ internal static class BenchmarkCommand
     private sealed record BenchmarkResult(
         string Device, string Precision, bool Folded, int Threads, int Batch,
         double ImagesPerSecond, double MillisecondsPerBatch, double MinMillisecondsPerBatch, int TimedBatches, double Seconds,
-        bool? MkldnnAvailable, bool? MkldnnEnabled, bool? NnpackEnabled);
+        bool? MkldnnAvailable, bool? MkldnnEnabled, bool? NnpackEnabled, bool FusedConvolution, bool CompiledBody);
 }

@@ -10,7 +10,7 @@ namespace FaceNet.Net.Model;
 /// concatenated, projected to 896 channels by a 1x1 convolution with bias, then <c>relu(x + scale * up)</c>.
 /// Shape: N x 896 x 8 x 8 in and out.
 /// </summary>
-internal sealed class Block17 : Module<Tensor, Tensor>, IFoldable
+internal sealed class Block17 : Module<Tensor, Tensor>, IFoldable, Graph.IScriptEmitter
 {
     private readonly double _scale;
 #pragma warning disable IDE1006 // field names are the state-dict keys
@@ -49,6 +49,10 @@ internal sealed class Block17 : Module<Tensor, Tensor>, IFoldable
         _up?.Dispose();
         _up = Folding.Scaled(conv2d, _scale, dtype);
     }
+
+    /// <inheritdoc />
+    public string Emit(Graph.ScriptWriter writer, string x) =>
+        writer.Residual(_up, writer.Concatenate(branch0.Emit(writer, x), writer.Sequence(branch1, x)), x, relu: true);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -10,7 +10,7 @@ namespace FaceNet.Net.Model;
 /// 1x1→3x3→3x3), concatenated, projected back to 256 channels by a 1x1 convolution with bias, then
 /// <c>relu(x + scale * up)</c>. Shape: N x 256 x 17 x 17 in and out.
 /// </summary>
-internal sealed class Block35 : Module<Tensor, Tensor>, IFoldable
+internal sealed class Block35 : Module<Tensor, Tensor>, IFoldable, Graph.IScriptEmitter
 {
     private readonly double _scale;
 #pragma warning disable IDE1006 // field names are the state-dict keys
@@ -48,6 +48,10 @@ internal sealed class Block35 : Module<Tensor, Tensor>, IFoldable
         _up?.Dispose();
         _up = Folding.Scaled(conv2d, _scale, dtype);
     }
+
+    /// <inheritdoc />
+    public string Emit(Graph.ScriptWriter writer, string x) =>
+        writer.Residual(_up, writer.Concatenate(branch0.Emit(writer, x), writer.Sequence(branch1, x), writer.Sequence(branch2, x)), x, relu: true);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -11,7 +11,7 @@ namespace FaceNet.Net.Model;
 /// followed by ReLU, except in the last block (<c>Block8_6</c>: scale 1, no ReLU).
 /// Shape: N x 1792 x 3 x 3 in and out.
 /// </summary>
-internal sealed class Block8 : Module<Tensor, Tensor>, IFoldable
+internal sealed class Block8 : Module<Tensor, Tensor>, IFoldable, Graph.IScriptEmitter
 {
     private readonly double _scale;
     private readonly bool _relu;
@@ -53,6 +53,10 @@ internal sealed class Block8 : Module<Tensor, Tensor>, IFoldable
         _up?.Dispose();
         _up = Folding.Scaled(conv2d, _scale, dtype);
     }
+
+    /// <inheritdoc />
+    public string Emit(Graph.ScriptWriter writer, string x) =>
+        writer.Residual(_up, writer.Concatenate(branch0.Emit(writer, x), writer.Sequence(branch1, x)), x, _relu);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -10,7 +10,7 @@ namespace FaceNet.Net.Model;
 /// <c>scale=False</c>, so the BatchNorm weight stays 1) and ReLU. Parameter names
 /// (<c>conv.weight</c>, <c>bn.bias</c>, <c>bn.running_mean</c>, ...) match facenet-pytorch's <c>BasicConv2d</c>.
 /// </summary>
-internal sealed class ConvBnRelu : Module<Tensor, Tensor>, IFoldable
+internal sealed class ConvBnRelu : Module<Tensor, Tensor>, IFoldable, Graph.IScriptEmitter
 {
     /// <summary>BatchNorm epsilon of the published network.</summary>
     public const double BatchNormEpsilon = 0.001;
@@ -58,6 +58,9 @@ internal sealed class ConvBnRelu : Module<Tensor, Tensor>, IFoldable
         using var normalised = bn.forward(convolved);
         return functional.relu(normalised);
     }
+
+    /// <inheritdoc />
+    public string Emit(Graph.ScriptWriter writer, string input) => writer.Convolution(_folded, input, relu: true);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -60,6 +60,25 @@ internal sealed class FoldedConv : IDisposable
         _fusable = cpu && _weight.dtype == ScalarType.Float32 && FusedConvolution.IsAvailable; // FACENET_FUSED_CONV=0: the module is never loaded
     }
 
+    /// <summary>Stride (height, width).</summary>
+    public IReadOnlyList<long> Stride => _stride;
+
+    /// <summary>Zero padding (height, width).</summary>
+    public IReadOnlyList<long> Padding => _padding;
+
+    /// <summary>The output channels the layer has.</summary>
+    public long OutputChannels => _outputChannels;
+
+    /// <summary>The output channels the convolution computes (more than <see cref="OutputChannels"/> when padded, see <see cref="PointwiseConvPadding"/>).</summary>
+    public long ComputedOutputChannels => _bias.shape[0];
+
+    /// <summary>
+    /// The fused call's weight (packed for oneDNN) and bias, or null when this convolution does not run fused or has
+    /// not run yet (the weight is packed on first use).
+    /// </summary>
+    public (Tensor PackedWeight, Tensor Bias)? FusedArguments =>
+        _fusable && Volatile.Read(ref _packed) is { } packed ? (packed, _bias) : null;
+
     /// <summary>The convolution with the folded bias (for channels-last input, a dense channels-last output).</summary>
     public Tensor Forward(Tensor input) => Forward(input, relu: false);
 

@@ -1,3 +1,5 @@
+using FaceNet.Net.Model.Graph;
+using FaceNet.Net.Model.OneDnn;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,6 +39,9 @@ internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
 #pragma warning restore IDE1006
     private Tensor? _headWeight;
     private Tensor? _headBias;
+    private readonly object _compileGate = new();
+    private CompiledNetworkBody? _compiledBody; // set once the first eager pass packed the weights and the compiled body agreed with it
+    private bool _compileTried;                 // since the last Fold
 
     /// <summary>The embedding size D (128 or 512 in the published weights).</summary>
     public int EmbeddingSize { get; }
@@ -72,6 +77,18 @@ internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         x = IsFolded && x.device_type == DeviceType.CPU && StemChunk > 0 && x.shape[0] > StemChunk ? ChunkedStem(x) : Stem(x); // N x 64 x 38 x 38
+        bool compilable = IsFolded && !training && x.device_type == DeviceType.CPU && x.dtype == ScalarType.Float32
+            && FusedConvolution.IsAvailable && CompiledNetworkBody.Enabled;
+        if (compilable && Volatile.Read(ref _compiledBody) is { } compiled) return compiled.Forward(x).MoveToOuterDisposeScope();
+        var output = Body(x);
+        if (compilable) TryCompileBody(x, output);
+        return output.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Everything after the stem, module by module: N x 64 x 38 x 38 → N x D.</summary>
+    private Tensor Body(Tensor x)
+    {
+        using var scope = NewDisposeScope();
         x = conv2d_3b.forward(x);   // N x 80 x 38 x 38
         x = conv2d_4a.forward(x);   // N x 192 x 36 x 36
         x = conv2d_4b.forward(x);   // N x 256 x 17 x 17
@@ -88,6 +105,60 @@ internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
         x = last_bn.forward(x);     // N x D
         return x.MoveToOuterDisposeScope();
     }
+
+    /// <summary>Writes <see cref="Body"/> of the folded network as TorchScript (the same operations in the same order).</summary>
+    internal string EmitBody(ScriptWriter writer, string x)
+    {
+        x = conv2d_3b.Emit(writer, x);
+        x = conv2d_4a.Emit(writer, x);
+        x = conv2d_4b.Emit(writer, x);
+        x = writer.Sequence(repeat_1, x);
+        x = mixed_6a.Emit(writer, x);
+        x = writer.Sequence(repeat_2, x);
+        x = mixed_7a.Emit(writer, x);
+        x = writer.Sequence(repeat_3, x);
+        x = block8.Emit(writer, x);
+        return writer.Head(x, "head_weight", "head_bias"); // average pool, flatten, folded bottleneck; dropout is the identity in eval
+    }
+
+    /// <summary>
+    /// After the first eager pass of a folded float32 CPU network (which packed every convolution's weight), compiles
+    /// the body once (<see cref="CompiledNetworkBody"/>) and keeps it if it gives the eager pass's values on the same
+    /// input. Any failure leaves the eager path in use.
+    /// </summary>
+    private void TryCompileBody(Tensor stemOutput, Tensor eagerOutput)
+    {
+        lock (_compileGate)
+        {
+            if (_compileTried) return;
+            _compileTried = true;
+            CompiledNetworkBody? body = null;
+            try
+            {
+                body = CompiledNetworkBody.TryCompile(EmitBody, _headWeight!, _headBias!);
+                if (body is null) return;
+                using var check = body.Forward(stemOutput);
+                using var difference = check.sub(eagerOutput).abs_().max();
+                using var magnitude = eagerOutput.abs().max();
+                if (difference.item<float>() <= 1e-4f * Math.Max(1f, magnitude.item<float>()))
+                {
+                    Volatile.Write(ref _compiledBody, body);
+                    body = null;
+                }
+            }
+            catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or InvalidCastException or ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                // The eager path stays.
+            }
+            finally
+            {
+                body?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>True once the folded network runs its body as one TorchScript call (<see cref="CompiledNetworkBody"/>).</summary>
+    internal bool UsesCompiledBody => Volatile.Read(ref _compiledBody) is not null;
 
     /// <summary>
     /// Images per chunk for the stem in folded CPU inference. The stem's maps are large (79², 77², 38²); over a
@@ -137,6 +208,12 @@ internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
     /// </summary>
     public void Fold(ScalarType dtype)
     {
+        lock (_compileGate)
+        {
+            _compiledBody?.Dispose();
+            _compiledBody = null;
+            _compileTried = false;
+        }
         foreach (var module in modules())
             if (module is IFoldable foldable) foldable.Fold(dtype);
         using var scope = NewDisposeScope();
@@ -157,6 +234,7 @@ internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
         {
             _headWeight?.Dispose();
             _headBias?.Dispose();
+            _compiledBody?.Dispose();
         }
         base.Dispose(disposing);
     }

@@ -29,9 +29,24 @@ public class BenchmarkCommandTests
             Assert.That(root.GetProperty("imagesPerSecond").GetDouble(), Is.GreaterThan(0));
             Assert.That(root.GetProperty("millisecondsPerBatch").GetDouble(), Is.GreaterThan(0));
             Assert.That(root.GetProperty("timedBatches").GetInt32(), Is.GreaterThanOrEqualTo(3));
+            // A folded float32 CPU model runs its body as one TorchScript call after the first pass wherever the
+            // fused convolution is available.
+            Assert.That(root.GetProperty("compiledBody").GetBoolean(), Is.EqualTo(root.GetProperty("fusedConvolution").GetBoolean()));
         });
         double perBatch = root.GetProperty("millisecondsPerBatch").GetDouble();
         Assert.That(root.GetProperty("imagesPerSecond").GetDouble(), Is.EqualTo(2000.0 / perBatch).Within(1e-6).Percent);
+    }
+
+    [Test]
+    [Category(TestCategories.Reference)]
+    public void The_unfolded_network_runs_module_by_module()
+    {
+        var weights = SharedFixtures.Path("fixtures", "reference-128", "weights.h5");
+        var result = BuiltTools.Run(BuiltTools.FaceNetCli, "benchmark", "--weights", weights, "--batch", "1", "--seconds", "0.2", "--unfolded", "--json");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        using var json = JsonDocument.Parse(result.StandardOutput);
+        Assert.That(json.RootElement.GetProperty("folded").GetBoolean(), Is.False);
+        Assert.That(json.RootElement.GetProperty("compiledBody").GetBoolean(), Is.False);
     }
 
     [TestCase("--batch", "0")]

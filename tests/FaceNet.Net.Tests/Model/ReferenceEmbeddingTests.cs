@@ -1,4 +1,6 @@
 using FaceNet.Net.Model;
+using FaceNet.Net.Model.Graph;
+using FaceNet.Net.Model.OneDnn;
 using FaceNet.Net.Tests.Infrastructure;
 using FaceNet.Net.Tests.Weights.Support;
 using FaceNet.Net.Weights;
@@ -7,7 +9,8 @@ namespace FaceNet.Net.Tests.Model;
 
 /// <summary>
 /// The 18 cases of the independent reference (<c>fixtures/reference-128</c>): the network loaded from the
-/// Keras h5 and from its converted safetensors reproduces every raw output within 1e-3.
+/// Keras h5 and from its converted safetensors reproduces every raw output within 1e-3 (the first case through the
+/// eager modules, the others through the compiled network body where the fused convolution is available).
 /// </summary>
 [Category(TestCategories.Reference)]
 public class ReferenceEmbeddingTests
@@ -56,6 +59,8 @@ public class ReferenceEmbeddingTests
                 Assert.That(error, Is.LessThanOrEqualTo(ReferenceCases.Tolerance), c.Name);
             }
         });
+        if (FusedConvolution.IsAvailable && CompiledNetworkBody.Enabled)
+            Assert.That(model.Network.UsesCompiledBody, Is.True, "the cases after the first ran through the compiled network body");
     }
 
     [Test]

@@ -99,12 +99,9 @@ internal static class FusedConvolution
 
     private static jit.ScriptModule? Load()
     {
-        FaceNetRuntime.EnsureInitialized();
-        string path = Path.Combine(Path.GetTempPath(), $"facenet-fused-conv-{Environment.ProcessId}-{Guid.NewGuid():N}.pt");
         try
         {
-            File.WriteAllBytes(path, TorchScriptArchive.Create("FusedConvolution", Source));
-            var module = jit.load(path);
+            var module = TorchScriptArchive.Load("FusedConvolution", Source);
             if (!Works(module))
             {
                 module.Dispose();
@@ -115,10 +112,6 @@ internal static class FusedConvolution
         catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or IOException or UnauthorizedAccessException)
         {
             return null;
-        }
-        finally
-        {
-            try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 

@@ -32,6 +32,25 @@ internal static class TorchScriptArchive
         return buffer.ToArray();
     }
 
+    /// <summary>
+    /// Writes the archive of <see cref="Create"/> to a temporary file, loads it with <c>torch.jit.load</c> (which
+    /// compiles the source; a compile error surfaces here as an exception) and deletes the file.
+    /// </summary>
+    public static TorchSharp.torch.jit.ScriptModule Load(string className, string classSource)
+    {
+        FaceNetRuntime.EnsureInitialized();
+        string path = Path.Combine(Path.GetTempPath(), $"facenet-{className}-{Environment.ProcessId}-{Guid.NewGuid():N}.pt");
+        try
+        {
+            File.WriteAllBytes(path, Create(className, classSource));
+            return TorchSharp.torch.jit.load(path);
+        }
+        finally
+        {
+            try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
     private static void Add(ZipArchive zip, string name, byte[] data)
     {
         var entry = zip.CreateEntry("archive/" + name, CompressionLevel.NoCompression);
