@@ -21,7 +21,7 @@ internal static class BenchmarkCommand
         var weights = new Option<string>("--weights") { Description = "Keras .h5 or .safetensors weights", Required = true };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 32 };
         var device = new Option<string>("--device") { Description = "cpu or cuda (cuda:N for another GPU)", DefaultValueFactory = _ => "cpu" };
-        var precision = new Option<string>("--precision") { Description = "float32, float16 or bfloat16 (half precision is for CUDA)", DefaultValueFactory = _ => "float32" };
+        var precision = new Option<string>("--precision") { Description = "float32, float16 or bfloat16 (float16 is for CUDA; bfloat16 also on CPUs with AVX-512 BF16)", DefaultValueFactory = _ => "float32" };
         precision.AcceptOnlyFromAmong("float32", "float16", "bfloat16");
         var seconds = new Option<double>("--seconds") { Description = "Seconds of timed batches after the warm-up", DefaultValueFactory = _ => 10 };
         var threads = new Option<int?>("--threads") { Description = "torch intra-op threads (default: libtorch's choice)" };

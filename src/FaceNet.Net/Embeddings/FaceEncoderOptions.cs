@@ -23,9 +23,10 @@ public sealed class FaceEncoderOptions
 
     /// <summary>
     /// The type the network computes in when <see cref="FaceEncoder.FromWeights(string, FaceEncoderOptions?)"/> loads it: float32 (null, the
-    /// default), or <c>torch.ScalarType.Float16</c> / <c>BFloat16</c> for CUDA devices (half the weight memory, tensor
-    /// cores). Inputs are cast to it and outputs converted back to float32; raw outputs move by about 1e-2, so do not
-    /// mix embeddings of different precisions in tight comparisons. Ignored by encoders built around an existing network.
+    /// default), <c>torch.ScalarType.Float16</c> / <c>BFloat16</c> for CUDA devices (half the weight memory, tensor
+    /// cores), or <c>BFloat16</c> on a CPU with the AVX-512 BF16 instructions (faster than float32 there; see
+    /// <see cref="Model.FaceNetModel.Load"/>). Inputs are cast to it and outputs converted back to float32; raw
+    /// outputs move by a few hundredths, so do not mix embeddings of different precisions in tight comparisons. Ignored by encoders built around an existing network.
     /// </summary>
     public torch.ScalarType? Precision { get; init; }
 

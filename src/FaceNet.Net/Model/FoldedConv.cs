@@ -10,7 +10,7 @@ namespace FaceNet.Net.Model;
 /// <see cref="MemoryLayout"/>) the weight is kept channels-last. On the CPU a 1x1 convolution whose output channel
 /// count trips a oneDNN bug runs with zero channels added (<see cref="PointwiseConvPadding"/>); its output is still
 /// exactly the convolution's.
-/// There, in float32, the convolution runs as one fused oneDNN call with the ReLU when asked
+/// There, in float32 and bfloat16, the convolution runs as one fused oneDNN call with the ReLU when asked
 /// (<see cref="FusedConvolution"/>): on the first call the weight is reordered for oneDNN, for that call's input
 /// shape, and the plain copy is released, so the weight is held once. Forward may run on several threads at once;
 /// not thread-safe to dispose while in use.
@@ -57,7 +57,7 @@ internal sealed class FoldedConv : IDisposable
         }
         if (!ReferenceEquals(_weight, weight)) weight.Dispose();
         if (!ReferenceEquals(_bias, bias)) bias.Dispose();
-        _fusable = cpu && _weight.dtype == ScalarType.Float32 && FusedConvolution.IsAvailable; // FACENET_FUSED_CONV=0: the module is never loaded
+        _fusable = cpu && FusedConvolution.Supports(_weight.dtype) && FusedConvolution.IsAvailable; // FACENET_FUSED_CONV=0: the module is never loaded
     }
 
     /// <summary>Stride (height, width).</summary>
@@ -86,7 +86,7 @@ internal sealed class FoldedConv : IDisposable
     public Tensor Forward(Tensor input, bool relu)
     {
         Tensor output;
-        if (_fusable && FusedConvolution.Enabled && input.device_type == TorchSharp.DeviceType.CPU && input.dtype == ScalarType.Float32)
+        if (_fusable && FusedConvolution.Enabled && input.device_type == TorchSharp.DeviceType.CPU && input.dtype == _bias.dtype)
         {
             using var dense = MemoryLayout.IsChannelsLast(input) ? null : MemoryLayout.ToChannelsLast(input);
             output = FusedConvolution.Forward(dense ?? input, PackedWeight(input.shape), _bias, _stride, _padding, relu);

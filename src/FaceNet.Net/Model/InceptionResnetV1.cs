@@ -12,6 +12,8 @@ namespace FaceNet.Net.Model;
 /// Input N x 3 x 160 x 160 (preprocessed RGB), output N x D raw embeddings (not L2-normalised), D = 128 or 512.
 /// Parameter names are facenet-pytorch's (<c>conv2d_1a.conv.weight</c>, <c>repeat_1.0.branch0.bn.running_mean</c>,
 /// <c>last_linear.weight</c>, <c>last_bn.bias</c>, ...); <see cref="Weights.KerasWeightMap"/> maps Keras names onto them.
+/// Folded for float32 or bfloat16 CPU inference, its first forward pass runs module by module and then compiles everything after
+/// the stem into one TorchScript call (<see cref="CompiledNetworkBody"/>), used from the next pass on.
 /// </summary>
 internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
 {
@@ -77,7 +79,7 @@ internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         x = IsFolded && x.device_type == DeviceType.CPU && StemChunk > 0 && x.shape[0] > StemChunk ? ChunkedStem(x) : Stem(x); // N x 64 x 38 x 38
-        bool compilable = IsFolded && !training && x.device_type == DeviceType.CPU && x.dtype == ScalarType.Float32
+        bool compilable = IsFolded && !training && x.device_type == DeviceType.CPU && FusedConvolution.Supports(x.dtype)
             && FusedConvolution.IsAvailable && CompiledNetworkBody.Enabled;
         if (compilable && Volatile.Read(ref _compiledBody) is { } compiled) return compiled.Forward(x).MoveToOuterDisposeScope();
         var output = Body(x);
@@ -122,7 +124,7 @@ internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// After the first eager pass of a folded float32 CPU network (which packed every convolution's weight), compiles
+    /// After the first eager pass of a folded float32 or bfloat16 CPU network (which packed every convolution's weight), compiles
     /// the body once (<see cref="CompiledNetworkBody"/>) and keeps it if it gives the eager pass's values on the same
     /// input. Any failure leaves the eager path in use.
     /// </summary>
@@ -138,8 +140,8 @@ internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
                 body = CompiledNetworkBody.TryCompile(EmitBody, _headWeight!, _headBias!);
                 if (body is null) return;
                 using var check = body.Forward(stemOutput);
-                using var difference = check.sub(eagerOutput).abs_().max();
-                using var magnitude = eagerOutput.abs().max();
+                using var difference = check.sub(eagerOutput).abs_().max().to(ScalarType.Float32);
+                using var magnitude = eagerOutput.abs().max().to(ScalarType.Float32);
                 if (difference.item<float>() <= 1e-4f * Math.Max(1f, magnitude.item<float>()))
                 {
                     Volatile.Write(ref _compiledBody, body);

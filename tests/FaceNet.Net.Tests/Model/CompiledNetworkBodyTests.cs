@@ -75,6 +75,31 @@ public class CompiledNetworkBodyTests
     }
 
     [Test]
+    public void In_bfloat16_the_compiled_body_gives_the_eager_values_too()
+    {
+        FaceNetRuntime.EnsureInitialized();
+        Assume.That(FusedConvolution.IsAvailable, Is.True, "the fused oneDNN convolution is not available in this libtorch");
+        using var model = FaceNetModel.FromWeights(RandomWeights.Create(128, seed: 6, randomGamma: true), 128, null, "fixed",
+            WeightFileFormat.Safetensors, new Dictionary<string, string>(), ScalarType.BFloat16);
+        using var scope = NewDisposeScope();
+        var generator = new Generator(29);
+        try
+        {
+            model.Forward(randn(new long[] { 1, 3, 160, 160 }, generator: generator));
+            Assert.That(model.Network.UsesCompiledBody, Is.True);
+            var input = randn(new long[] { 3, 3, 160, 160 }, generator: generator);
+            var compiled = model.Forward(input);
+            CompiledNetworkBody.Enabled = false;
+            var eager = model.Forward(input);
+            Assert.That(compiled.sub(eager).abs().max().item<float>(), Is.LessThanOrEqualTo(1e-5f * Math.Max(1f, eager.abs().max().item<float>())));
+        }
+        finally
+        {
+            CompiledNetworkBody.Enabled = true;
+        }
+    }
+
+    [Test]
     public void Switched_off_the_body_stays_eager_and_folding_again_drops_the_compiled_one()
     {
         FaceNetRuntime.EnsureInitialized();

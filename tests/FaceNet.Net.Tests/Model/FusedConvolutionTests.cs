@@ -80,6 +80,35 @@ public class FusedConvolutionTests
         }
     }
 
+    [TestCase(64, 96, 1, 1, 17)]
+    [TestCase(32, 32, 3, 3, 17)]
+    [TestCase(128, 128, 1, 7, 8)]
+    [TestCase(896, 960, 1, 1, 8)]
+    public void In_bfloat16_the_fused_convolution_gives_the_plain_bfloat16_convolution(int inChannels, int outChannels, int kh, int kw, int size)
+    {
+        FaceNetRuntime.EnsureInitialized();
+        Assume.That(FusedConvolution.IsAvailable, Is.True, "fused kernel not available");
+        using var scope = NewDisposeScope();
+        var generator = new Generator((ulong)(inChannels + 13 * outChannels + kh));
+        var weight = (randn(new long[] { outChannels, inChannels, kh, kw }, generator: generator) / Math.Sqrt(inChannels * kh * kw)).to(ScalarType.BFloat16);
+        var bias = randn(new long[] { outChannels }, generator: generator).to(ScalarType.BFloat16);
+        long[] padding = [kh / 2, kw / 2];
+        using var conv = new FoldedConv(weight.clone(), bias.clone(), [1, 1], padding);
+        foreach (int batch in new[] { 3, 1 })
+        {
+            var x = MemoryLayout.ToChannelsLast(randn(new long[] { batch, inChannels, size, size }, generator: generator).to(ScalarType.BFloat16));
+            var fused = conv.Forward(x, relu: true);
+            var plain = nn.functional.conv2d(x, weight, bias, padding: padding).relu_();
+            var exact = nn.functional.conv2d(x.to(ScalarType.Float64), weight.to(ScalarType.Float64), bias.to(ScalarType.Float64), padding: padding).relu_();
+            Assert.That(fused.dtype, Is.EqualTo(ScalarType.BFloat16));
+            Assert.That(fused.shape, Is.EqualTo(plain.shape));
+            Assert.That(fused.to(ScalarType.Float32).sub(plain.to(ScalarType.Float32)).abs().max().item<float>(), Is.EqualTo(0f), $"batch {batch}: same oneDNN kernel");
+            // bfloat16 keeps 8 significant bits: outputs within a few hundredths of the float64 convolution of the same inputs.
+            double scale = exact.abs().max().item<double>();
+            Assert.That(fused.to(ScalarType.Float64).sub(exact).abs().max().item<double>(), Is.LessThan(1e-2 * Math.Max(1, scale)), $"batch {batch}");
+        }
+    }
+
     [TestCase(64, 32, 3, 3)]
     [TestCase(192, 1792, 1, 1)]
     [TestCase(128, 128, 7, 1)]

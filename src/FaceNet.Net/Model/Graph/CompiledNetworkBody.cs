@@ -6,11 +6,11 @@ using static TorchSharp.torch;
 namespace FaceNet.Net.Model.Graph;
 
 /// <summary>
-/// The folded float32 CPU network after its stem, from <c>conv2d_3b</c> to the bottleneck, as one TorchScript method:
+/// The folded float32 or bfloat16 CPU network after its stem, from <c>conv2d_3b</c> to the bottleneck, as one TorchScript method:
 /// one call from .NET per forward pass instead of one per operation. The operations are those of the eager modules
 /// (written by <see cref="IScriptEmitter"/>), with every convolution the fused oneDNN call of
 /// <see cref="FusedConvolution"/> on the weights the eager pass packed. What it saves is the fixed cost around each
-/// of the network's ~300 operations (TorchSharp's call, the module plumbing, dispose scopes), which at batch 1 is a
+/// of the body's 200-odd operations (TorchSharp's call, the module plumbing, dispose scopes), which at batch 1 is a
 /// large part of a pass (docs/performance.md). Holds references to the network's tensors, owns only the TorchScript
 /// module. Thread-safe: TorchScript methods may run concurrently.
 /// </summary>
@@ -63,7 +63,7 @@ internal sealed class CompiledNetworkBody : IDisposable
         return new CompiledNetworkBody(module, weights.ToArray());
     }
 
-    /// <summary>The body applied to <paramref name="stemOutput"/> (N x 64 x H x W, float32, CPU): the N x D raw embeddings.</summary>
+    /// <summary>The body applied to <paramref name="stemOutput"/> (N x 64 x H x W, the network's type, CPU): the N x D raw embeddings.</summary>
     public Tensor Forward(Tensor stemOutput)
     {
         var arguments = new object[_weights.Length + 1];

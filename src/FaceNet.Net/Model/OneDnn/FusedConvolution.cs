@@ -5,7 +5,7 @@ namespace FaceNet.Net.Model.OneDnn;
 
 /// <summary>
 /// libtorch's fused oneDNN convolution (<c>mkldnn::_convolution_pointwise</c>, the operator PyTorch's own CPU
-/// compiler emits) for the folded float32 CPU path: the convolution, its bias and the ReLU in one oneDNN primitive,
+/// compiler emits) for the folded float32 and bfloat16 CPU paths: the convolution, its bias and the ReLU in one oneDNN primitive,
 /// with the weight reordered once into the blocked layout oneDNN computes with (a MKLDNN tensor) instead of on every
 /// call. TorchSharp has no binding for the <c>mkldnn</c> operator namespace, so the operators are reached through a
 /// tiny TorchScript module (<see cref="TorchScriptArchive"/>) loaded once per process. When it cannot be loaded
@@ -48,11 +48,14 @@ internal static class FusedConvolution
     /// <summary>True when libtorch runs the fused operators (the TorchScript module loaded and agreed with the plain convolution).</summary>
     public static bool IsSupported => Module.Value is not null;
 
+    /// <summary>Whether the fused path takes tensors of <paramref name="dtype"/>: float32 and bfloat16.</summary>
+    public static bool Supports(ScalarType dtype) => dtype is ScalarType.Float32 or ScalarType.BFloat16;
+
     /// <summary>True when <see cref="Enabled"/> and <see cref="IsSupported"/>.</summary>
     public static bool IsAvailable => Enabled && IsSupported;
 
     /// <summary>
-    /// <paramref name="weight"/> (O x C x kH x kW, float32, CPU) reordered for oneDNN as a MKLDNN tensor, for inputs
+    /// <paramref name="weight"/> (O x C x kH x kW, float32 or bfloat16, CPU) reordered for oneDNN as a MKLDNN tensor, for inputs
     /// shaped like <paramref name="inputShape"/> (N x C x H x W; other shapes still compute right, oneDNN may then
     /// reorder the weight again per call).
     /// </summary>
