@@ -10,7 +10,8 @@ public sealed record EncoderTarget(string Device, ScalarType Precision, bool Fol
 {
     /// <summary>
     /// The targets this run covers (<see cref="BenchmarkAssets.DeviceTypes"/>): CPU float32 (folded; unfolded too outside
-    /// <c>--short</c>), and CUDA float32, float16 and bfloat16 when a GPU is usable.
+    /// <c>--short</c>) and bfloat16 (an opt-in precision, fast on CPUs with the AVX-512 BF16 instructions), and CUDA
+    /// float32, float16 and bfloat16 when a GPU is usable.
     /// </summary>
     public static IEnumerable<EncoderTarget> Available()
     {
@@ -18,6 +19,7 @@ public sealed record EncoderTarget(string Device, ScalarType Precision, bool Fol
         {
             yield return new EncoderTarget(device, ScalarType.Float32);
             if (device == "cpu" && !BenchmarkAssets.ShortRun) yield return new EncoderTarget("cpu", ScalarType.Float32, Folded: false);
+            if (device == "cpu") yield return new EncoderTarget("cpu", ScalarType.BFloat16);
             if (device != "cuda") continue;
             yield return new EncoderTarget(device, ScalarType.Float16);
             yield return new EncoderTarget(device, ScalarType.BFloat16);
