@@ -124,9 +124,9 @@ internal sealed class InceptionResnetV1 : Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// After the first eager pass of a folded float32 or bfloat16 CPU network (which packed every convolution's weight), compiles
-    /// the body once (<see cref="CompiledNetworkBody"/>) and keeps it if it gives the eager pass's values on the same
-    /// input. Any failure leaves the eager path in use.
+    /// After the first eager pass of a folded float32 or bfloat16 CPU network (which packed every convolution's
+    /// weight), compiles the body once (<see cref="CompiledNetworkBody"/>) and keeps it if it gives the eager pass's
+    /// values on the same input. Any failure leaves the eager path in use.
     /// </summary>
     private void TryCompileBody(Tensor stemOutput, Tensor eagerOutput)
     {
