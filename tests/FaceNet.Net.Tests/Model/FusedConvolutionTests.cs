@@ -80,6 +80,23 @@ public class FusedConvolutionTests
         }
     }
 
+    [Test]
+    public void The_fused_path_takes_float32_and_on_avx512_cpus_bfloat16_but_no_other_type()
+    {
+        FaceNetRuntime.EnsureInitialized();
+        Assume.That(FusedConvolution.IsAvailable, Is.True, "fused kernel not available");
+        Assert.Multiple(() =>
+        {
+            Assert.That(FusedConvolution.Supports(ScalarType.Float32), Is.True);
+            Assert.That(FusedConvolution.Supports(ScalarType.Float16), Is.False);
+            Assert.That(FusedConvolution.Supports(ScalarType.Float64), Is.False);
+            // libtorch runs bfloat16 oneDNN convolutions on CPUs with AVX-512 (BW, VL, DQ), as the build machine has.
+            if (System.Runtime.Intrinsics.X86.Avx512BW.IsSupported && System.Runtime.Intrinsics.X86.Avx512BW.VL.IsSupported
+                && System.Runtime.Intrinsics.X86.Avx512DQ.IsSupported)
+                Assert.That(FusedConvolution.Supports(ScalarType.BFloat16), Is.True);
+        });
+    }
+
     [TestCase(64, 96, 1, 1, 17)]
     [TestCase(32, 32, 3, 3, 17)]
     [TestCase(128, 128, 1, 7, 8)]

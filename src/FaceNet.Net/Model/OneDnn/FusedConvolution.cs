@@ -48,8 +48,14 @@ internal static class FusedConvolution
     /// <summary>True when libtorch runs the fused operators (the TorchScript module loaded and agreed with the plain convolution).</summary>
     public static bool IsSupported => Module.Value is not null;
 
-    /// <summary>Whether the fused path takes tensors of <paramref name="dtype"/>: float32 and bfloat16.</summary>
-    public static bool Supports(ScalarType dtype) => dtype is ScalarType.Float32 or ScalarType.BFloat16;
+    /// <summary>
+    /// Whether the fused path takes tensors of <paramref name="dtype"/>: float32, and bfloat16 where oneDNN runs it on
+    /// this CPU (libtorch refuses bfloat16 oneDNN convolutions on CPUs without AVX-512; a probe decides, once).
+    /// </summary>
+    public static bool Supports(ScalarType dtype) => dtype == ScalarType.Float32 || (dtype == ScalarType.BFloat16 && BFloat16Works.Value);
+
+    private static readonly Lazy<bool> BFloat16Works = new(() => Module.Value is { } module && Works(() => ProbeBFloat16(module)),
+        LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>True when <see cref="Enabled"/> and <see cref="IsSupported"/>.</summary>
     public static bool IsAvailable => Enabled && IsSupported;
@@ -105,7 +111,7 @@ internal static class FusedConvolution
         try
         {
             var module = TorchScriptArchive.Load("FusedConvolution", Source);
-            if (!Works(module))
+            if (!Works(() => Probe(module)))
             {
                 module.Dispose();
                 return null;
@@ -118,13 +124,12 @@ internal static class FusedConvolution
         }
     }
 
-    // One small fused convolution checked against the plain one, and a weight packed and unpacked: the operators
-    // exist and agree. Any failure here means "not supported", never an exception out of model loading.
-    private static bool Works(jit.ScriptModule module)
+    // Runs a load-time probe: any failure there means "not supported", never an exception out of model loading.
+    private static bool Works(Func<bool> probe)
     {
         try
         {
-            return Probe(module);
+            return probe();
         }
         catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or ArgumentException or InvalidOperationException or InvalidCastException)
         {
@@ -132,6 +137,8 @@ internal static class FusedConvolution
         }
     }
 
+    // One small fused convolution checked against the plain one, and a weight packed and unpacked: the operators
+    // exist and agree.
     private static bool Probe(jit.ScriptModule module)
     {
         using var scope = NewDisposeScope();
@@ -147,5 +154,21 @@ internal static class FusedConvolution
         var unpacked = Unpack(module, packed);
         return fused.shape.SequenceEqual(expected.shape) && fused.sub(expected).abs().max().item<float>() < 1e-4f
             && unpacked.eq(weight).all().item<bool>();
+    }
+
+    // One small bfloat16 convolution, fused against plain (the same oneDNN kernel where libtorch allows it).
+    private static bool ProbeBFloat16(jit.ScriptModule module)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var generator = new Generator(2);
+        var x = MemoryLayout.ToChannelsLast(randn(new long[] { 1, 8, 5, 5 }, generator: generator).to(ScalarType.BFloat16));
+        var weight = MemoryLayout.ToChannelsLast(randn(new long[] { 16, 8, 3, 3 }, generator: generator).to(ScalarType.BFloat16));
+        var bias = randn(new long[] { 16 }, generator: generator).to(ScalarType.BFloat16);
+        long[] one = [1, 1];
+        var fused = Forward(module, x, Pack(module, weight, one, one, x.shape), bias, one, one, relu: true);
+        var expected = nn.functional.conv2d(x, weight, bias, padding: [1, 1]).relu_();
+        return fused.dtype == ScalarType.BFloat16 && fused.shape.SequenceEqual(expected.shape)
+            && fused.to(ScalarType.Float32).sub(expected.to(ScalarType.Float32)).abs().max().item<float>() <= 0.05f * Math.Max(1f, expected.to(ScalarType.Float32).abs().max().item<float>());
     }
 }
