@@ -18,10 +18,7 @@ internal sealed class CompiledNetworkBody : IDisposable
 {
     private const string ClassName = "FaceNetBody";
 
-    private const string Helpers = """
-          def conv(self: __torch__.FaceNetBody, x: Tensor, weight: Tensor, bias: Tensor, stride_h: int, stride_w: int, pad_h: int, pad_w: int, relu: bool) -> Tensor:
-            attr = "relu" if relu else "none"
-            return ops.mkldnn._convolution_pointwise(x, weight, bias, [pad_h, pad_w], [stride_h, stride_w], [1, 1], 1, attr, annotate(List[Optional[number]], []), None)
+    private const string Cut = """
           def cut(self: __torch__.FaceNetBody, x: Tensor, channels: int) -> Tensor:
             return ops.aten.contiguous(ops.aten.narrow(x, 1, 0, channels), memory_format=2)
 
@@ -82,7 +79,8 @@ internal sealed class CompiledNetworkBody : IDisposable
     {
         var source = new StringBuilder();
         source.Append("class ").Append(ClassName).Append("(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n");
-        source.Append(Helpers.Replace("\r\n", "\n"));
+        source.Append(FusedConvolution.ConvolutionMethod(ClassName, "conv").Replace("\r\n", "\n"));
+        source.Append(Cut.Replace("\r\n", "\n"));
         source.Append("  def forward(self: __torch__.").Append(ClassName).Append(", x: Tensor");
         for (int i = 0; i < writer.Convolutions.Count; i++)
             source.Append(CultureInfo.InvariantCulture, $", w{i}: Tensor, b{i}: Tensor");

@@ -32,9 +32,19 @@ internal static class FusedConvolution
           def unpack(self: __torch__.FusedConvolution, packed: Tensor) -> Tensor:
             dense = ops.aten.to_dense(packed, None)
             return ops.aten.contiguous(ops.aten.permute(dense, [0, 2, 3, 1]))
-          def forward_conv(self: __torch__.FusedConvolution, x: Tensor, weight: Tensor, bias: Tensor, stride_h: int, stride_w: int, pad_h: int, pad_w: int, relu: bool) -> Tensor:
+
+        """;
+
+    /// <summary>
+    /// The TorchScript method (for a class named <paramref name="className"/>, indented as a class member) that runs
+    /// the fused convolution: <c>{methodName}(x, weight, bias, stride_h, stride_w, pad_h, pad_w, relu)</c>. The one
+    /// place the operator's schema (libtorch 2.10's) is written; <see cref="Graph.CompiledNetworkBody"/> uses it too.
+    /// </summary>
+    public static string ConvolutionMethod(string className, string methodName) => $"""
+          def {methodName}(self: __torch__.{className}, x: Tensor, weight: Tensor, bias: Tensor, stride_h: int, stride_w: int, pad_h: int, pad_w: int, relu: bool) -> Tensor:
             attr = "relu" if relu else "none"
             return ops.mkldnn._convolution_pointwise(x, weight, bias, [pad_h, pad_w], [stride_h, stride_w], [1, 1], 1, attr, annotate(List[Optional[number]], []), None)
+
         """;
 
     private static readonly Lazy<jit.ScriptModule?> Module = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -110,7 +120,7 @@ internal static class FusedConvolution
     {
         try
         {
-            var module = TorchScriptArchive.Load("FusedConvolution", Source);
+            var module = TorchScriptArchive.Load("FusedConvolution", Source + ConvolutionMethod("FusedConvolution", "forward_conv"));
             if (!Works(() => Probe(module)))
             {
                 module.Dispose();
@@ -143,32 +153,36 @@ internal static class FusedConvolution
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var generator = new Generator(1);
-        var x = MemoryLayout.ToChannelsLast(randn(new long[] { 1, 8, 5, 5 }, generator: generator));
-        var weight = MemoryLayout.ToChannelsLast(randn(new long[] { 16, 8, 3, 3 }, generator: generator));
-        var bias = randn(new long[] { 16 }, generator: generator);
-        long[] one = [1, 1];
-        var packed = Pack(module, weight, one, one, x.shape);
-        var fused = Forward(module, x, packed, bias, one, one, relu: true);
-        var expected = nn.functional.conv2d(x, weight, bias, padding: [1, 1]).relu_();
+        var (fused, plain, weight, packed) = ConvolveBothWays(module, ScalarType.Float32, seed: 1);
         var unpacked = Unpack(module, packed);
-        return fused.shape.SequenceEqual(expected.shape) && fused.sub(expected).abs().max().item<float>() < 1e-4f
+        return fused.shape.SequenceEqual(plain.shape) && fused.sub(plain).abs().max().item<float>() < 1e-4f
             && unpacked.eq(weight).all().item<bool>();
     }
 
-    // One small bfloat16 convolution, fused against plain (the same oneDNN kernel where libtorch allows it).
+    // The same in bfloat16, fused against plain (the same oneDNN kernel where libtorch allows it).
     private static bool ProbeBFloat16(jit.ScriptModule module)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var generator = new Generator(2);
-        var x = MemoryLayout.ToChannelsLast(randn(new long[] { 1, 8, 5, 5 }, generator: generator).to(ScalarType.BFloat16));
-        var weight = MemoryLayout.ToChannelsLast(randn(new long[] { 16, 8, 3, 3 }, generator: generator).to(ScalarType.BFloat16));
-        var bias = randn(new long[] { 16 }, generator: generator).to(ScalarType.BFloat16);
+        var (fused, plain, _, _) = ConvolveBothWays(module, ScalarType.BFloat16, seed: 2);
+        using var fused32 = fused.to(ScalarType.Float32);
+        using var plain32 = plain.to(ScalarType.Float32);
+        return fused.dtype == ScalarType.BFloat16 && fused.shape.SequenceEqual(plain.shape)
+            && fused32.sub(plain32).abs().max().item<float>() <= 0.05f * Math.Max(1f, plain32.abs().max().item<float>());
+    }
+
+    // A 3x3 convolution with ReLU of random 8-channel 5x5 input into 16 channels, in dtype, fused and plain; the
+    // tensors land in the caller's dispose scope.
+    private static (Tensor Fused, Tensor Plain, Tensor Weight, Tensor Packed) ConvolveBothWays(jit.ScriptModule module, ScalarType dtype, ulong seed)
+    {
+        var generator = new Generator(seed);
+        var x = MemoryLayout.ToChannelsLast(randn(new long[] { 1, 8, 5, 5 }, generator: generator).to(dtype));
+        var weight = MemoryLayout.ToChannelsLast(randn(new long[] { 16, 8, 3, 3 }, generator: generator).to(dtype));
+        var bias = randn(new long[] { 16 }, generator: generator).to(dtype);
         long[] one = [1, 1];
-        var fused = Forward(module, x, Pack(module, weight, one, one, x.shape), bias, one, one, relu: true);
-        var expected = nn.functional.conv2d(x, weight, bias, padding: [1, 1]).relu_();
-        return fused.dtype == ScalarType.BFloat16 && fused.shape.SequenceEqual(expected.shape)
-            && fused.to(ScalarType.Float32).sub(expected.to(ScalarType.Float32)).abs().max().item<float>() <= 0.05f * Math.Max(1f, expected.to(ScalarType.Float32).abs().max().item<float>());
+        var packed = Pack(module, weight, one, one, x.shape);
+        var fused = Forward(module, x, packed, bias, one, one, relu: true);
+        var plain = nn.functional.conv2d(x, weight, bias, padding: [1, 1]).relu_();
+        return (fused, plain, weight, packed);
     }
 }
