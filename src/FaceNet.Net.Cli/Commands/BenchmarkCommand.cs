@@ -3,6 +3,7 @@ using System.Diagnostics;
 using FaceNet.Net.CommandLine;
 using FaceNet.Net.Embeddings;
 using FaceNet.Net.Model;
+using FaceNet.Net.Native;
 using FaceNet.Net.Model.OneDnn;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -33,7 +33,7 @@ public static class ImageLoader
     /// <summary>The formats accepted, as named in messages.</summary>
     public const string SupportedFormats = "JPEG, PNG, BMP, GIF, TGA, WebP";
 
-    private static readonly Lazy<Configuration> DecoderConfiguration = new(CreateConfiguration);
+    private static readonly Lazy<SixLabors.ImageSharp.Configuration> DecoderConfiguration = new(CreateConfiguration);
 
     /// <summary>Reads the image file at <paramref name="path"/>.</summary>
     /// <param name="path">The file to read.</param>
@@ -167,9 +167,9 @@ public static class ImageLoader
 
     private static byte Premultiply(byte channel, byte alpha) => (byte)((channel * alpha + 127) / 255);
 
-    private static Configuration CreateConfiguration()
+    private static SixLabors.ImageSharp.Configuration CreateConfiguration()
     {
-        var configuration = new Configuration(
+        var configuration = new SixLabors.ImageSharp.Configuration(
             new JpegConfigurationModule(), new PngConfigurationModule(), new BmpConfigurationModule(),
             new GifConfigurationModule(), new TgaConfigurationModule(), new WebpConfigurationModule());
         // One frame is all a face needs; decoding every frame of an animation multiplies memory.

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using FaceNet.Net.Native;
 using FaceNet.Net.Weights;
 using TorchSharp;
 using static TorchSharp.torch;

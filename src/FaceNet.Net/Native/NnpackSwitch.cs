@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
 
-namespace FaceNet.Net.Model;
+namespace FaceNet.Net.Native;
 
 /// <summary>
 /// Turns libtorch's NNPACK convolution path off, once per process. On CPUs NNPACK does not support (these

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
 
-namespace FaceNet.Net.Model;
+namespace FaceNet.Net.Native;
 
 /// <summary>
 /// Reads libtorch's CPU backend switches that TorchSharp 0.107 does not expose (<c>torch.backends</c> there only has

@@ -1,0 +1,17 @@
+namespace FaceNet.Net;
+
+/// <summary>The floating-point type the network computes in. Inputs are cast to it and embeddings come back as float32 whatever it is.</summary>
+public enum Precision
+{
+    /// <summary>32-bit floats: the default, the precision the reference values are checked in (within 1e-5).</summary>
+    Float32 = 0,
+
+    /// <summary>16-bit IEEE floats: for CUDA devices (tensor cores, half the weight memory); slow on the CPU.</summary>
+    Float16 = 1,
+
+    /// <summary>
+    /// bfloat16: for CUDA devices, and CPUs with the AVX-512 BF16 instructions, where it is faster than float32.
+    /// Unit embeddings stay within about 2e-3 of float32's (docs/performance.md); do not mix them with float32 ones in tight comparisons.
+    /// </summary>
+    BFloat16 = 2,
+}
