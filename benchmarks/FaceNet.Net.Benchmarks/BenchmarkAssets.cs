@@ -1,5 +1,6 @@
 using FaceNet.Net.Embeddings;
 using FaceNet.Net.Model;
+using FaceNet.Net.Model.Network;
 using FaceNet.Net.Recognition;
 using FaceNet.Net.Weights;
 using static TorchSharp.torch;

@@ -1,12 +1,10 @@
-using static TorchSharp.torch;
-
 namespace FaceNet.Net.Benchmarks;
 
 /// <summary>One device and precision the encoder benchmarks run on, e.g. <c>cpu-float32</c> or <c>cuda-bfloat16</c>.</summary>
-/// <param name="Device">The TorchSharp device name (<c>cpu</c> or <c>cuda</c>).</param>
+/// <param name="Device">The device name (<c>cpu</c> or <c>cuda</c>).</param>
 /// <param name="Precision">The compute type.</param>
 /// <param name="Folded">Whether BatchNorm is folded into the convolutions (the library's default; false only for the comparison row).</param>
-public sealed record EncoderTarget(string Device, ScalarType Precision, bool Folded = true)
+public sealed record EncoderTarget(string Device, Precision Precision, bool Folded = true)
 {
     /// <summary>
     /// The targets this run covers (<see cref="BenchmarkAssets.DeviceTypes"/>): CPU float32 (folded; unfolded too outside
@@ -17,12 +15,12 @@ public sealed record EncoderTarget(string Device, ScalarType Precision, bool Fol
     {
         foreach (var device in BenchmarkAssets.DeviceTypes())
         {
-            yield return new EncoderTarget(device, ScalarType.Float32);
-            if (device == "cpu" && !BenchmarkAssets.ShortRun) yield return new EncoderTarget("cpu", ScalarType.Float32, Folded: false);
-            if (device == "cpu") yield return new EncoderTarget("cpu", ScalarType.BFloat16);
+            yield return new EncoderTarget(device, Precision.Float32);
+            if (device == "cpu" && !BenchmarkAssets.ShortRun) yield return new EncoderTarget("cpu", Precision.Float32, Folded: false);
+            if (device == "cpu") yield return new EncoderTarget("cpu", Precision.BFloat16);
             if (device != "cuda") continue;
-            yield return new EncoderTarget(device, ScalarType.Float16);
-            yield return new EncoderTarget(device, ScalarType.BFloat16);
+            yield return new EncoderTarget(device, Precision.Float16);
+            yield return new EncoderTarget(device, Precision.BFloat16);
         }
     }
 

@@ -41,10 +41,15 @@ public class EncoderThroughputBenchmarks
     {
         FaceNetRuntime.EnsureInitialized();
         var weights = BenchmarkAssets.EncoderWeights(out _);
-        _model = FaceNetModel.LoadWithFolding(weights, new Device(Target.Device), null, Target.Precision, Target.Folded);
+        _model = FaceNetModel.Load(weights, new InferenceOptions
+        {
+            Device = Target.Device,
+            Precision = Target.Precision,
+            Backend = Target.Folded ? InferenceBackend.Auto : InferenceBackend.Unfolded,
+        });
         manual_seed(0);
         _input = randn(Batch, 3, FaceNetModel.InputSize, FaceNetModel.InputSize);
-        _model.Forward(_input).Dispose();
+        _model.WarmUp(Batch);
     }
 
     /// <summary>One forward pass (input copied to the device, output back to the CPU as float32).</summary>

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using FaceNet.Net.Model;
+using FaceNet.Net.Model.Network;
 using FaceNet.Net.Weights;
 
 namespace FaceNet.Net.Benchmarks;

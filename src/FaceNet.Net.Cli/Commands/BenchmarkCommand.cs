@@ -1,10 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using FaceNet.Net.CommandLine;
-using FaceNet.Net.Embeddings;
 using FaceNet.Net.Model;
-using FaceNet.Net.Native;
-using FaceNet.Net.Model.OneDnn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,31 +38,27 @@ internal static class BenchmarkCommand
             if (!(duration > 0 && duration <= 3600)) throw new UsageException($"--seconds must be more than 0 and at most 3600, got {duration}");
             if (threadCount is < 1) throw new UsageException($"--threads must be at least 1, got {threadCount}");
             var deviceName = parse.GetValue(device)!;
-            if (!(deviceName == "cpu" || deviceName == "cuda" || deviceName.StartsWith("cuda:", StringComparison.Ordinal)))
-                throw new UsageException($"--device must be cpu, cuda or cuda:N, got '{deviceName}'");
             var dtype = parse.GetValue(precision) switch
             {
-                "float16" => ScalarType.Float16,
-                "bfloat16" => ScalarType.BFloat16,
-                _ => ScalarType.Float32,
+                "float16" => Precision.Float16,
+                "bfloat16" => Precision.BFloat16,
+                _ => Precision.Float32,
             };
             var weightsPath = parse.GetValue(weights)!;
             if (!File.Exists(weightsPath)) throw new FileNotFoundException($"weights '{weightsPath}' not found", weightsPath);
-
-            FaceNetRuntime.EnsureInitialized();
-            Device resolved;
+            bool fold = !parse.GetValue(unfolded);
+            if (!fold && dtype != Precision.Float32) throw new UsageException("--unfolded runs in float32 only");
+            var options = new InferenceOptions { Device = deviceName, Precision = dtype, Backend = fold ? InferenceBackend.Auto : InferenceBackend.Unfolded };
+            if (threadCount is int t) torch.set_num_threads(t);
+            BenchmarkResult result;
             try
             {
-                resolved = DeviceSelection.Resolve(new Device(deviceName));
+                result = Measure(weightsPath, n, options, duration);
             }
-            catch (FaceNetException e)
+            catch (FaceNet.Net.Devices.DeviceNotAvailableException e)
             {
                 throw new UsageException(e.Message);
             }
-            bool fold = !parse.GetValue(unfolded);
-            if (!fold && dtype != ScalarType.Float32) throw new UsageException("--unfolded runs in float32 only");
-            if (threadCount is int t) torch.set_num_threads(t);
-            var result = Measure(weightsPath, n, resolved, dtype, duration, fold);
             if (parse.GetValue(json)) CliHost.WriteJson(result);
             else
             {
@@ -73,20 +66,21 @@ internal static class BenchmarkCommand
                 Console.WriteLine($"batch             {result.Batch}");
                 Console.WriteLine($"images/s          {result.ImagesPerSecond:F1}");
                 Console.WriteLine($"ms per batch      {result.MillisecondsPerBatch:F2} (median of {result.TimedBatches}; min {result.MinMillisecondsPerBatch:F2})");
-                Console.WriteLine($"oneDNN (MKLDNN)   available {Flag(result.MkldnnAvailable)}, enabled {Flag(result.MkldnnEnabled)}; NNPACK enabled {Flag(result.NnpackEnabled)}");
-                Console.WriteLine($"CPU network       fused convolutions {Flag(result.FusedConvolution)}; body as one TorchScript call {Flag(result.CompiledBody)}");
+                Console.WriteLine($"backend           {result.Backend} (fused oneDNN convolutions {Flag(result.FusedConvolution)}; body as one TorchScript call {Flag(result.CompiledBody)})");
             }
             return CliHost.Success;
         });
         return command;
     }
 
-    private static BenchmarkResult Measure(string weightsPath, int n, Device device, ScalarType dtype, double seconds, bool fold)
+    private static BenchmarkResult Measure(string weightsPath, int n, InferenceOptions options, double seconds)
     {
-        using var model = FaceNetModel.LoadWithFolding(weightsPath, device, null, dtype, fold);
+        using var model = FaceNetModel.Load(weightsPath, options);
         manual_seed(0);
         using var input = randn(n, 3, FaceNetModel.InputSize, FaceNetModel.InputSize);
-        // Warm-up: allocator, oneDNN primitive caches and (on CUDA) kernels selection; at least 3 passes or 1 s.
+        // Warm-up: the backend prepared for this batch size, allocator, oneDNN primitive caches and (on CUDA) kernel
+        // selection; at least 3 passes or 1 s.
+        model.WarmUp(n);
         var warm = Stopwatch.StartNew();
         for (int i = 0; i < 3 || warm.Elapsed.TotalSeconds < Math.Min(1.0, seconds / 4); i++)
             model.Forward(input).Dispose();
@@ -101,16 +95,16 @@ internal static class BenchmarkCommand
         }
         times.Sort();
         double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
-        return new BenchmarkResult(device.ToString(), dtype.ToString().ToLowerInvariant(), fold, torch.get_num_threads(), n,
-            1000.0 * n / median, median, times[0], times.Count, Math.Round(total.Elapsed.TotalSeconds, 3),
-            CpuBackends.MkldnnAvailable, CpuBackends.MkldnnEnabled, CpuBackends.NnpackEnabled,
-            FusedConvolution.IsAvailable, model.Network.UsesCompiledBody);
+        var backend = model.Backend;
+        return new BenchmarkResult(model.Device, model.Precision.ToString().ToLowerInvariant(), options.Backend != InferenceBackend.Unfolded,
+            torch.get_num_threads(), n, 1000.0 * n / median, median, times[0], times.Count, Math.Round(total.Elapsed.TotalSeconds, 3),
+            backend, backend.StartsWith("onednn", StringComparison.Ordinal), backend == "onednn-compiled");
     }
 
-    private static string Flag(bool? value) => value switch { true => "yes", false => "no", null => "unknown" };
+    private static string Flag(bool value) => value ? "yes" : "no";
 
     private sealed record BenchmarkResult(
         string Device, string Precision, bool Folded, int Threads, int Batch,
         double ImagesPerSecond, double MillisecondsPerBatch, double MinMillisecondsPerBatch, int TimedBatches, double Seconds,
-        bool? MkldnnAvailable, bool? MkldnnEnabled, bool? NnpackEnabled, bool FusedConvolution, bool CompiledBody);
+        string Backend, bool FusedConvolution, bool CompiledBody);
 }

@@ -49,7 +49,11 @@ public sealed partial class FaceEncoder : IFaceEncoder
         ArgumentNullException.ThrowIfNull(path);
         FaceNetRuntime.EnsureInitialized();
         var device = DeviceSelection.Resolve(options?.Device);
-        var model = FaceNet.Net.Model.FaceNetModel.Load(path, device, precision: options?.Precision);
+        var model = FaceNet.Net.Model.FaceNetModel.Load(path, new FaceNet.Net.Model.InferenceOptions
+        {
+            Device = FaceNet.Net.Devices.DeviceResolver.NameOf(device),
+            Precision = (options?.Precision ?? torch.ScalarType.Float32).ToPrecision(),
+        });
         try
         {
             return new FaceEncoder(model, options);

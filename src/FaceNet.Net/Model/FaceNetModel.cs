@@ -1,4 +1,7 @@
 using System.Runtime.InteropServices;
+using FaceNet.Net.Devices;
+using FaceNet.Net.Model.Inference;
+using FaceNet.Net.Model.Network;
 using FaceNet.Net.Native;
 using FaceNet.Net.Weights;
 using TorchSharp;
@@ -16,9 +19,12 @@ namespace FaceNet.Net.Model;
 /// N x 3 x H x W batch (NCHW, RGB, already preprocessed as <see cref="ExpectedPreprocessing"/> says; H = W = 160
 /// for the published weights), output is a new N x <see cref="EmbeddingSize"/> float32 tensor on the CPU holding
 /// the raw network output (not L2-normalised), owned by the caller. The input tensor is left untouched.</para>
-/// <para><b>Thread safety</b>: every member may be called from any thread. <see cref="Forward"/> serialises calls
-/// with a lock (TorchSharp modules are not safe for concurrent forward passes); batch inputs for throughput.
-/// Results are deterministic for a given input, device and thread count.</para>
+/// <para><b>Warm-up</b>: the first pass prepares the backend for its batch size (on the CPU, oneDNN's weights are laid
+/// out for that size and the network body is compiled); call <see cref="WarmUp"/> with the batch sizes you will
+/// serve to do that up front instead.</para>
+/// <para><b>Thread safety</b>: every member may be called from any thread; <see cref="Forward"/> and
+/// <see cref="WarmUp"/> take one lock per model, so passes of one model run one at a time (each pass already uses
+/// every core); batch inputs for throughput. Results are deterministic for a given input, device and thread count.</para>
 /// <para>Holds native tensors: dispose it when done. Using it after <see cref="Dispose"/> throws <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
 public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddingNetwork
@@ -31,14 +37,16 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
 
     private readonly object _gate = new();
     private readonly InceptionResnetV1 _network;
+    private readonly IInferenceBackend _backend;
+    private readonly InferenceSettings _settings;
     private bool _disposed;
 
-    private FaceNetModel(InceptionResnetV1 network, Device device, ScalarType precision, string fingerprint, string? expectedPreprocessing,
-        WeightFileFormat format, IReadOnlyDictionary<string, string> metadata)
+    private FaceNetModel(InceptionResnetV1 network, IInferenceBackend backend, InferenceSettings settings, string fingerprint,
+        string? expectedPreprocessing, WeightFileFormat format, IReadOnlyDictionary<string, string> metadata)
     {
         _network = network;
-        Device = device;
-        Precision = precision;
+        _backend = backend;
+        _settings = settings;
         Fingerprint = fingerprint;
         ExpectedPreprocessing = expectedPreprocessing;
         SourceFormat = format;
@@ -67,71 +75,61 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
     /// <summary>The safetensors metadata of the file (empty for Keras files).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
-    /// <summary>The device the network runs on.</summary>
-    public Device Device { get; }
+    /// <summary>The device the network runs on: <c>cpu</c> or <c>cuda:N</c>.</summary>
+    public string Device => DeviceResolver.NameOf(_settings.Device);
+
+    /// <summary>The type the network computes in. Inputs are cast to it and outputs converted back to float32, so the <see cref="Forward"/> contract is the same for all.</summary>
+    public Precision Precision => _settings.DType.ToPrecision();
 
     /// <summary>
-    /// The floating-point type the network computes in: <see cref="ScalarType.Float32"/> (the default),
-    /// <see cref="ScalarType.Float16"/> or <see cref="ScalarType.BFloat16"/>. Inputs are cast to it and outputs
-    /// converted back to float32, so the <see cref="Forward"/> contract is the same for all three.
+    /// The backend computing the passes now: <c>onednn-compiled</c> (CPU: oneDNN's fused convolutions, the body as one
+    /// TorchScript call), <c>onednn</c> (the same, module by module), <c>eager</c> or <c>unfolded</c>. Before the first
+    /// pass (or <see cref="WarmUp"/>) the oneDNN backend reports <c>onednn</c>.
     /// </summary>
-    public ScalarType Precision { get; }
+    public string Backend
+    {
+        get
+        {
+            lock (_gate) return _backend.Name;
+        }
+    }
 
     /// <summary>Loads the network and its weights from a Keras <c>.h5</c> or a <c>.safetensors</c> file.</summary>
     /// <param name="path">The weight file.</param>
-    /// <param name="device">Where to run the network; null for the CPU.</param>
-    /// <param name="embeddingSize">The embedding size to require (a file of another size then fails to load); null to take it from the file.</param>
-    /// <param name="precision">
-    /// The type to compute in: float32 (null, the default); float16 or bfloat16 halve the weights' memory. float16 is
-    /// meant for CUDA devices (on the CPU it is much slower than float32). bfloat16 also suits CPUs with the AVX-512
-    /// BF16 instructions: on the 2-core AMD Zen 5 build machine it ran 1.6 to 1.9 times float32's throughput, with
-    /// L2-normalised embeddings within 1.6e-3 of the float32 reference (docs/performance.md); on CPUs without those
-    /// instructions it can be slower than float32. Half precision changes raw outputs by a few hundredths, so
-    /// embeddings from it should not be mixed with float32 ones in tight comparisons.
-    /// </param>
-    /// <returns>The loaded model, in evaluation mode, with BatchNorm folded into the convolutions.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="precision"/> is not float32, float16 or bfloat16.</exception>
+    /// <param name="options">Device, precision, backend and embedding size; <see cref="InferenceOptions.Default"/> when null.</param>
+    /// <returns>The loaded model, in evaluation mode, with BatchNorm folded into the convolutions (unless the unfolded backend was asked for).</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="WeightLoadException">The file is not a readable weight file, or its weights do not fit the network; the message names every missing, unexpected and mis-shaped weight.</exception>
-    /// <exception cref="Native.NativeRuntimeException">TorchSharp's native backend cannot be loaded.</exception>
-    public static FaceNetModel Load(string path, Device? device = null, int? embeddingSize = null, ScalarType? precision = null) =>
-        LoadWithFolding(path, device, embeddingSize, precision, fold: true);
-
-    /// <summary><see cref="Load(string, Device?, int?, ScalarType?)"/> with folding optional (benchmarks compare both).</summary>
-    internal static FaceNetModel LoadWithFolding(string path, Device? device, int? embeddingSize, ScalarType? precision, bool fold)
+    /// <exception cref="DeviceNotAvailableException">The device is not valid or not usable.</exception>
+    /// <exception cref="ArgumentException">The unfolded backend was asked for in a precision other than float32.</exception>
+    /// <exception cref="FaceNetConfigurationException">A <c>FACENET_*</c> environment override has a value it does not take.</exception>
+    /// <exception cref="NativeRuntimeException">TorchSharp's native backend cannot be loaded.</exception>
+    public static FaceNetModel Load(string path, InferenceOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (embeddingSize is <= 0) throw new ArgumentOutOfRangeException(nameof(embeddingSize), embeddingSize, "the embedding size must be positive");
-        CheckPrecision(precision);
-        FaceNetRuntime.EnsureInitialized();
-        var loaded = WeightReader.Read(path, embeddingSize);
-        return FromWeights(loaded.Weights, loaded.EmbeddingSize, device, loaded.ExpectedPreprocessing, loaded.Format, loaded.Metadata, precision, fold);
+        options ??= InferenceOptions.Default;
+        var settings = InferenceSettings.Resolve(options);
+        var loaded = WeightReader.Read(path, options.EmbeddingSize);
+        return FromWeights(loaded.Weights, loaded.EmbeddingSize, settings, loaded.ExpectedPreprocessing, loaded.Format, loaded.Metadata);
     }
 
-    private static void CheckPrecision(ScalarType? precision)
+    /// <summary>Builds the network, copies checked weights into it and makes its backend (logging through <paramref name="logger"/>, else the runtime's logger factory).</summary>
+    internal static FaceNetModel FromWeights(WeightSet weights, int embeddingSize, InferenceSettings settings, string? expectedPreprocessing,
+        WeightFileFormat format, IReadOnlyDictionary<string, string> metadata, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
-        if (precision is not (null or ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16))
-            throw new ArgumentOutOfRangeException(nameof(precision), precision, "the precision must be float32, float16 or bfloat16");
-    }
-
-    /// <summary>Builds the network, copies checked weights into it and (unless <paramref name="fold"/> is false) folds it for inference.</summary>
-    internal static FaceNetModel FromWeights(WeightSet weights, int embeddingSize, Device? device, string? expectedPreprocessing,
-        WeightFileFormat format, IReadOnlyDictionary<string, string> metadata, ScalarType? precision = null, bool fold = true)
-    {
-        CheckPrecision(precision);
-        var dtype = precision ?? ScalarType.Float32;
-        if (!fold && dtype != ScalarType.Float32) throw new ArgumentException("half precision needs the folded network", nameof(fold));
+        if (settings.Backend == InferenceBackend.Unfolded && settings.DType != ScalarType.Float32)
+            throw new ArgumentException("the unfolded backend runs float32 only; use Backend = Auto or Eager for other precisions", nameof(settings));
         FaceNetRuntime.EnsureInitialized();
         NnpackSwitch.EnsureDisabled();
         var network = new InceptionResnetV1(embeddingSize);
         try
         {
             CopyWeights(network, weights);
-            device ??= CPU;
-            network.to(device);
+            network.to(settings.Device);
             network.eval();
-            if (fold) network.Fold(dtype);
-            return new FaceNetModel(network, device, dtype, weights.Fingerprint(), expectedPreprocessing, format, metadata);
+            logger ??= FaceNetRuntime.LoggerFactory.CreateLogger("FaceNet.Net.Inference");
+            var backend = InferenceBackends.Create(network, settings, logger);
+            return new FaceNetModel(network, backend, settings, weights.Fingerprint(), expectedPreprocessing, format, metadata);
         }
         catch
         {
@@ -178,6 +176,27 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
         }
     }
 
+    /// <summary>
+    /// Prepares the model for the batch sizes it will serve, instead of the first pass doing it: lays the weights out
+    /// for the first size given (on the CPU, oneDNN packs them per input shape; other sizes still run, a little
+    /// slower), builds and checks the compiled body, and runs one pass of every size given so later passes run at full
+    /// speed. Input height and width are the published 160 x 160. Does nothing more once the model has run.
+    /// </summary>
+    /// <param name="batchSizes">The batch sizes, the one served most first; none means 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A batch size is not positive.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public void WarmUp(params int[] batchSizes)
+    {
+        ArgumentNullException.ThrowIfNull(batchSizes);
+        foreach (var size in batchSizes) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size, nameof(batchSizes));
+        var generator = new TorchSharp.torch.Generator(0);
+        foreach (var size in batchSizes.Length == 0 ? [1] : batchSizes)
+        {
+            using var sample = randn([size, 3, InputSize, InputSize], generator: generator);
+            Forward(sample).Dispose();
+        }
+    }
+
     /// <summary>Computes raw embeddings for a preprocessed batch.</summary>
     /// <param name="nchwBatch">Float32 N x 3 x H x W (RGB, preprocessed), on any device; H, W ≥ <see cref="MinimumInputSize"/> (160 for the published weights).</param>
     /// <returns>A new float32 N x <see cref="EmbeddingSize"/> CPU tensor (not L2-normalised); the caller disposes it.</returns>
@@ -198,10 +217,8 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
             Tensor output;
             using (inference_mode())
             {
-                var input = DeviceInput.Prepare(nchwBatch, Device, Precision);
-                // The folded network runs channels-last where MemoryLayout says so; its weights were laid out so at Fold.
-                if (_network.IsFolded && MemoryLayout.ChannelsLastOn(Device.type)) input = MemoryLayout.ToChannelsLast(input);
-                output = _network.forward(input);
+                var input = DeviceInput.Prepare(nchwBatch, _settings.Device, _settings.DType);
+                output = _backend.IsPrepared ? _backend.Forward(input) : _backend.Prepare(input);
             }
             // Copied outside inference mode: callers get an ordinary float32 CPU tensor they may modify in place.
             using var noGrad = no_grad();
@@ -217,6 +234,7 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
         {
             if (_disposed) return;
             _disposed = true;
+            _backend.Dispose();
             _network.Dispose();
         }
     }
@@ -227,4 +245,7 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
 
     /// <summary>The network itself (tests and benchmarks).</summary>
     internal InceptionResnetV1 Network => _network;
+
+    /// <summary>The settings the model was made with (tests).</summary>
+    internal InferenceSettings Settings => _settings;
 }

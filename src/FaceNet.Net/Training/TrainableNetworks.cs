@@ -1,5 +1,6 @@
 using System.Globalization;
 using FaceNet.Net.Model;
+using FaceNet.Net.Model.Network;
 using static TorchSharp.torch;
 
 namespace FaceNet.Net.Training;

@@ -1,4 +1,4 @@
-using FaceNet.Net.Model;
+using FaceNet.Net.Model.Network;
 
 namespace FaceNet.Net.Weights;
 

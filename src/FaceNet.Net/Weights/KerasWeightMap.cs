@@ -27,7 +27,7 @@ internal sealed record KerasWeightRule(string KerasLayer, string KerasWeight, st
 }
 
 /// <summary>
-/// THE table from Keras names to the parameters of <see cref="Model.InceptionResnetV1"/>: the only place
+/// THE table from Keras names to the parameters of <see cref="Model.Network.InceptionResnetV1"/>: the only place
 /// where a Keras name becomes a parameter. Stages in network order; blocks expand to their branches.
 /// </summary>
 internal static class KerasWeightMap

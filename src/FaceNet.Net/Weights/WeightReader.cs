@@ -38,8 +38,8 @@ internal static class WeightReader
     private static int CheckAgainstNetwork(string path, WeightSet tensors, int? embeddingSize)
     {
         int size = embeddingSize
-            ?? (tensors.TryGet("last_linear.weight", out var b) && b.Shape is [> 0 and <= 65536, Model.InceptionResnetV1.FeatureChannels] ? (int)b.Shape[0] : 128);
-        var expected = Model.NetworkShapes.For(size);
+            ?? (tensors.TryGet("last_linear.weight", out var b) && b.Shape is [> 0 and <= 65536, Model.Network.InceptionResnetV1.FeatureChannels] ? (int)b.Shape[0] : 128);
+        var expected = Model.Network.NetworkShapes.For(size);
         var missing = expected.Keys.Where(k => !tensors.TryGet(k, out _)).ToList();
         var unexpected = tensors.Tensors.Where(t => !expected.ContainsKey(t.Name)).Select(t => t.Name).ToList();
         var misshaped = tensors.Tensors.Where(t => expected.TryGetValue(t.Name, out var s) && !s.SequenceEqual(t.Shape))

@@ -1,5 +1,6 @@
 using FaceNet.Net.Embeddings;
 using FaceNet.Net.Model;
+using FaceNet.Net.Model.Inference;
 using FaceNet.Net.Recognition;
 using FaceNet.Net.Tests.Infrastructure;
 using FaceNet.Net.Tests.Recognition;
@@ -29,7 +30,7 @@ public class CudaEncoderTests
     {
         CudaCheck.RequireCuda();
         _weights = RandomWeights.Create(128, seed: 31, randomGamma: true);
-        _cpu = FaceNetModel.FromWeights(_weights, 128, null, "fixed", WeightFileFormat.Safetensors, NoMetadata);
+        _cpu = FaceNetModel.FromWeights(_weights, 128, Model.TestModels.Cpu(), "fixed", WeightFileFormat.Safetensors, NoMetadata);
         manual_seed(5);
         _inputs = randn(8, 3, FaceNetModel.InputSize, FaceNetModel.InputSize);
         _expected = _cpu.Forward(_inputs);
@@ -43,8 +44,9 @@ public class CudaEncoderTests
         _expected?.Dispose();
     }
 
-    private FaceNetModel OnCuda(ScalarType precision = ScalarType.Float32) =>
-        FaceNetModel.FromWeights(_weights, 128, torch.CUDA, "fixed", WeightFileFormat.Safetensors, NoMetadata, precision);
+    private FaceNetModel OnCuda(Precision precision = Precision.Float32) =>
+        FaceNetModel.FromWeights(_weights, 128, InferenceSettings.Resolve(new InferenceOptions { Device = "cuda", Precision = precision }), "fixed",
+            WeightFileFormat.Safetensors, NoMetadata);
 
     [Test]
     public void Float32_on_cuda_matches_the_cpu_when_tf32_is_off()
@@ -77,9 +79,9 @@ public class CudaEncoderTests
         Assert.That(agreement.MaxAbsDifference, Is.LessThan(1e-2));
     }
 
-    [TestCase(ScalarType.Float16, 0.9995)]
-    [TestCase(ScalarType.BFloat16, 0.995)]
-    public void Half_precision_on_cuda_stays_close_to_float32(ScalarType precision, double minCosine)
+    [TestCase(Precision.Float16, 0.9995)]
+    [TestCase(Precision.BFloat16, 0.995)]
+    public void Half_precision_on_cuda_stays_close_to_float32(Precision precision, double minCosine)
     {
         using var model = OnCuda(precision);
         Assert.That(model.Precision, Is.EqualTo(precision));

@@ -16,7 +16,7 @@ public class FaceNetModelTests
     public void CreateModel()
     {
         _weights = RandomWeights.Create(128, seed: 21);
-        _model = FaceNetModel.FromWeights(_weights, 128, null, "fixed", WeightFileFormat.Safetensors, new Dictionary<string, string>());
+        _model = FaceNetModel.FromWeights(_weights, 128, TestModels.Cpu(), "fixed", WeightFileFormat.Safetensors, new Dictionary<string, string>());
     }
 
     [OneTimeTearDown]
@@ -91,7 +91,7 @@ public class FaceNetModelTests
     [Test]
     public void A_disposed_model_refuses_to_run()
     {
-        var model = FaceNetModel.FromWeights(_weights, 128, null, null, WeightFileFormat.KerasH5, new Dictionary<string, string>());
+        var model = FaceNetModel.FromWeights(_weights, 128, TestModels.Cpu(), null, WeightFileFormat.KerasH5, new Dictionary<string, string>());
         model.Dispose();
         model.Dispose();
         using var input = zeros(1, 3, 160, 160);

@@ -1,25 +1,25 @@
 using System.IO.Compression;
 using System.Text;
-using FaceNet.Net.Model;
-using FaceNet.Net.Model.OneDnn;
+using FaceNet.Net.Model.Inference;
+using FaceNet.Net.Model.Inference.OneDnn;
+using FaceNet.Net.Model.Inference.TorchScript;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FaceNet.Net.Tests.Model;
 
 /// <summary>
-/// The fused oneDNN convolution of the folded CPU path (convolution + bias + ReLU in one call, weight reordered
+/// The fused oneDNN convolution of the oneDNN backend (convolution + bias + ReLU in one call, weight reordered
 /// once) and the TorchScript archive that reaches it: same numbers as a float64 convolution for every kind of
 /// layer in the network, whatever batch the weight was reordered for.
 /// </summary>
-[NonParallelizable] // switches the fused path on and off
 public class FusedConvolutionTests
 {
     [Test]
     public void The_fused_kernel_loads_on_this_libtorch()
     {
         FaceNetRuntime.EnsureInitialized();
-        Assert.That(FusedConvolution.IsAvailable, Is.True,
+        Assert.That(OneDnnCapability.Refusal(TestModels.Cpu()), Is.Null,
             "libtorch 2.10 for linux-x64 carries oneDNN and mkldnn::_convolution_pointwise; the archive must load and agree");
     }
 
@@ -34,19 +34,20 @@ public class FusedConvolutionTests
     public void A_fused_convolution_with_relu_matches_float64_at_every_batch(int inChannels, int outChannels, int kh, int kw, int stride, int ph, int pw, int size)
     {
         FaceNetRuntime.EnsureInitialized();
-        Assume.That(FusedConvolution.IsAvailable, Is.True, "fused kernel not available");
+        Assume.That(OneDnnCapability.Refusal(TestModels.Cpu()), Is.Null, "fused kernel not available");
         using var scope = NewDisposeScope();
         var generator = new Generator((ulong)(inChannels * 31 + outChannels * 7 + kh));
         var weight = randn(new long[] { outChannels, inChannels, kh, kw }, generator: generator) / Math.Sqrt(inChannels * kh * kw);
         var bias = randn(new long[] { outChannels }, generator: generator);
-        using var conv = new FoldedConv(weight.clone(), bias.clone(), [stride, stride], [ph, pw]);
+        using var conv = FoldedConvolution.Create(weight, bias, [stride, stride], [ph, pw], ScalarType.Float32, channelsLast: true, padPointwise: false);
+        var kernel = new FusedKernel();
         // The weight is reordered for the first call's shape (batch 5); the other batches must still be right.
         foreach (int batch in new[] { 5, 1, 2, 32 })
         {
             var x = randn(new long[] { batch, inChannels, size, size }, generator: generator);
             var expected = nn.functional.conv2d(x.to(ScalarType.Float64), weight.to(ScalarType.Float64), bias.to(ScalarType.Float64),
                 strides: [stride, stride], padding: [ph, pw]).relu();
-            var actual = conv.Forward(MemoryLayout.ToChannelsLast(x), relu: true);
+            var actual = kernel.Run(conv, MemoryLayout.ToChannelsLast(x), relu: true);
             Assert.That(actual.shape, Is.EqualTo(expected.shape), $"batch {batch}");
             Assert.That(MemoryLayout.IsChannelsLast(actual), Is.True, $"batch {batch}: dense channels-last out");
             double error = actual.to(ScalarType.Float64).sub(expected).abs().max().item<double>();
@@ -59,32 +60,25 @@ public class FusedConvolutionTests
     public void Without_relu_the_fused_convolution_keeps_negative_values_and_matches_the_plain_one()
     {
         FaceNetRuntime.EnsureInitialized();
-        Assume.That(FusedConvolution.IsAvailable, Is.True, "fused kernel not available");
+        Assume.That(OneDnnCapability.Refusal(TestModels.Cpu()), Is.Null, "fused kernel not available");
         using var scope = NewDisposeScope();
         var generator = new Generator(3);
         var weight = randn(new long[] { 32, 16, 3, 3 }, generator: generator);
         var bias = randn(new long[] { 32 }, generator: generator);
-        using var conv = new FoldedConv(weight.clone(), bias.clone(), [1, 1], [1, 1]);
+        using var plainConv = FoldedConvolution.Create(weight, bias, [1, 1], [1, 1], ScalarType.Float32, channelsLast: true, padPointwise: false);
+        using var fusedConv = FoldedConvolution.Create(weight, bias, [1, 1], [1, 1], ScalarType.Float32, channelsLast: true, padPointwise: false);
         var x = MemoryLayout.ToChannelsLast(randn(new long[] { 2, 16, 9, 9 }, generator: generator));
-        var fused = conv.Forward(x);
-        FusedConvolution.Enabled = false;
-        try
-        {
-            var plain = conv.Forward(x);
-            Assert.That(fused.sub(plain).abs().max().item<float>(), Is.LessThan(1e-4f));
-            Assert.That(fused.min().item<float>(), Is.LessThan(0f), "no ReLU unless asked");
-        }
-        finally
-        {
-            FusedConvolution.Enabled = true;
-        }
+        var fused = new FusedKernel().Run(fusedConv, x, relu: false);
+        var plain = PlainConvolution.Instance.Run(plainConv, x, relu: false);
+        Assert.That(fused.sub(plain).abs().max().item<float>(), Is.LessThan(1e-4f));
+        Assert.That(fused.min().item<float>(), Is.LessThan(0f), "no ReLU unless asked");
     }
 
     [Test]
     public void The_fused_path_takes_float32_and_on_avx512_cpus_bfloat16_but_no_other_type()
     {
         FaceNetRuntime.EnsureInitialized();
-        Assume.That(FusedConvolution.IsAvailable, Is.True, "fused kernel not available");
+        Assume.That(OneDnnCapability.Refusal(TestModels.Cpu()), Is.Null, "fused kernel not available");
         Assert.Multiple(() =>
         {
             Assert.That(FusedConvolution.Supports(ScalarType.Float32), Is.True);
@@ -104,17 +98,18 @@ public class FusedConvolutionTests
     public void In_bfloat16_the_fused_convolution_gives_the_plain_bfloat16_convolution(int inChannels, int outChannels, int kh, int kw, int size)
     {
         FaceNetRuntime.EnsureInitialized();
-        Assume.That(FusedConvolution.IsAvailable, Is.True, "fused kernel not available");
+        Assume.That(OneDnnCapability.Refusal(TestModels.Cpu()), Is.Null, "fused kernel not available");
         using var scope = NewDisposeScope();
         var generator = new Generator((ulong)(inChannels + 13 * outChannels + kh));
         var weight = (randn(new long[] { outChannels, inChannels, kh, kw }, generator: generator) / Math.Sqrt(inChannels * kh * kw)).to(ScalarType.BFloat16);
         var bias = randn(new long[] { outChannels }, generator: generator).to(ScalarType.BFloat16);
         long[] padding = [kh / 2, kw / 2];
-        using var conv = new FoldedConv(weight.clone(), bias.clone(), [1, 1], padding);
+        using var conv = FoldedConvolution.Create(weight, bias, [1, 1], padding, ScalarType.BFloat16, channelsLast: true, padPointwise: false);
+        var kernel = new FusedKernel();
         foreach (int batch in new[] { 3, 1 })
         {
             var x = MemoryLayout.ToChannelsLast(randn(new long[] { batch, inChannels, size, size }, generator: generator).to(ScalarType.BFloat16));
-            var fused = conv.Forward(x, relu: true);
+            var fused = kernel.Run(conv, x, relu: true);
             var plain = nn.functional.conv2d(x, weight, bias, padding: padding).relu_();
             var exact = nn.functional.conv2d(x.to(ScalarType.Float64), weight.to(ScalarType.Float64), bias.to(ScalarType.Float64), padding: padding).relu_();
             Assert.That(fused.dtype, Is.EqualTo(ScalarType.BFloat16));
@@ -132,7 +127,7 @@ public class FusedConvolutionTests
     public void A_packed_weight_unpacks_to_exactly_the_same_values_channels_last(int outChannels, int inChannels, int kh, int kw)
     {
         FaceNetRuntime.EnsureInitialized();
-        Assume.That(FusedConvolution.IsSupported, Is.True, "fused kernel not available");
+        Assume.That(OneDnnCapability.Refusal(TestModels.Cpu()), Is.Null, "fused kernel not available");
         using var scope = NewDisposeScope();
         var weight = MemoryLayout.ToChannelsLast(randn(new long[] { outChannels, inChannels, kh, kw }, generator: new Generator(9)));
         var packed = FusedConvolution.Pack(weight, [1, 1], [kh / 2, kw / 2], [4, inChannels, 9, 9]);

@@ -1,6 +1,5 @@
 using FaceNet.Net.Model;
-using FaceNet.Net.Model.Graph;
-using FaceNet.Net.Model.OneDnn;
+using FaceNet.Net.Model.Inference;
 using FaceNet.Net.Tests.Infrastructure;
 using FaceNet.Net.Tests.Weights.Support;
 using FaceNet.Net.Weights;
@@ -9,8 +8,9 @@ namespace FaceNet.Net.Tests.Model;
 
 /// <summary>
 /// The 18 cases of the independent reference (<c>fixtures/reference-128</c>): the network loaded from the
-/// Keras h5 and from its converted safetensors reproduces every raw output within 1e-3 (the first case through the
-/// eager modules, the others through the compiled network body where the fused convolution is available).
+/// Keras h5 and from its converted safetensors reproduces every raw output within 1e-3, through every backend: the
+/// default (on the CPU the oneDNN backend: the first case module by module, the others through the compiled body),
+/// oneDNN module by module, eager, and the unfolded modules.
 /// </summary>
 [Category(TestCategories.Reference)]
 public class ReferenceEmbeddingTests
@@ -59,8 +59,38 @@ public class ReferenceEmbeddingTests
                 Assert.That(error, Is.LessThanOrEqualTo(ReferenceCases.Tolerance), c.Name);
             }
         });
-        if (FusedConvolution.IsAvailable && CompiledNetworkBody.Enabled)
-            Assert.That(model.Network.UsesCompiledBody, Is.True, "the cases after the first ran through the compiled network body");
+        if (TestModels.OneDnnRuns(model.Settings))
+            Assert.That(model.Backend, Is.EqualTo("onednn-compiled"), "the cases after the first ran through the compiled network body");
+    }
+
+    [TestCase("onednn")]
+    [TestCase("eager")]
+    [TestCase("unfolded")]
+    public void Every_reference_case_matches_through_every_other_backend(string backend)
+    {
+        var settings = backend switch
+        {
+            "onednn" => TestModels.Cpu() with { CompiledBody = false },
+            "eager" => TestModels.Cpu(backend: InferenceBackend.Eager),
+            _ => TestModels.Cpu(backend: InferenceBackend.Unfolded),
+        };
+        if (backend == "onednn") Assume.That(TestModels.OneDnnRuns(settings), Is.True, "the oneDNN backend does not run on this libtorch or CPU");
+        var loaded = WeightReader.Read(SharedFixtures.Path("fixtures", "reference-128", "weights.h5"), null);
+        using var model = FaceNetModel.FromWeights(loaded.Weights, loaded.EmbeddingSize, settings, null, loaded.Format, loaded.Metadata);
+        float worst = 0;
+        Assert.Multiple(() =>
+        {
+            foreach (var c in _cases)
+            {
+                using var input = c.LoadInput();
+                using var output = model.Forward(input);
+                float error = ReferenceCases.MaxAbsDifference(output.data<float>().ToArray(), c.Raw);
+                worst = Math.Max(worst, error);
+                Assert.That(error, Is.LessThanOrEqualTo(ReferenceCases.Tolerance), c.Name);
+            }
+        });
+        TestContext.Out.WriteLine($"{model.Backend}: {_cases.Count} cases, max |raw - expected| = {worst:E2}");
+        Assert.That(model.Backend, Is.EqualTo(backend));
     }
 
     [Test]
@@ -78,10 +108,10 @@ public class ReferenceEmbeddingTests
     [Test]
     public void A_batch_gives_the_same_rows_as_single_inputs()
     {
-        // All 18 cases in one batch: more than InceptionResnetV1.StemChunk (8), so the stem runs in chunks
+        // All 18 cases in one batch: more than InferenceSettings.DefaultStemChunk (8), so the stem runs in chunks
         // (8 + 8 + 2), and above batch 1, so every convolution takes libtorch's oneDNN path.
         var cases = _cases.ToList();
-        Assert.That(cases, Has.Count.GreaterThan(2 * InceptionResnetV1.StemChunk));
+        Assert.That(cases, Has.Count.GreaterThan(2 * InferenceSettings.DefaultStemChunk));
         var inputs = cases.Select(c => c.LoadInput()).ToList();
         try
         {

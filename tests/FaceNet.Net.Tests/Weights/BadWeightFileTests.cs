@@ -106,7 +106,7 @@ public class BadWeightFileTests
     {
         var path = _temp.File("weights512.h5");
         KerasTestFile.Write(path, KerasTestFile.LayersFrom(RandomWeights.Create(512, seed: 2)), new KerasFileOptions { ShapesOnly = true });
-        var e = Assert.Throws<WeightLoadException>(() => FaceNetModel.Load(path, embeddingSize: 128).Dispose());
+        var e = Assert.Throws<WeightLoadException>(() => FaceNetModel.Load(path, new InferenceOptions { EmbeddingSize = 128 }).Dispose());
         Assert.That(e!.Misshaped, Has.Count.EqualTo(4));
         Assert.That(e.Misshaped[0], Does.StartWith("Bottleneck/kernel [1792, 512], expected [1792, 128]"));
         Assert.That(e.Message, Does.Contain("128-d Inception-ResNet-v1 that was asked for"));

@@ -42,7 +42,7 @@ public class KerasLayoutTests
         });
 
         // Same outputs as the source network itself.
-        using var source = FaceNetModel.FromWeights(_source128, 128, null, null, WeightFileFormat.Safetensors, new Dictionary<string, string>());
+        using var source = FaceNetModel.FromWeights(_source128, 128, Model.TestModels.Cpu(), null, WeightFileFormat.Safetensors, new Dictionary<string, string>());
         manual_seed(3);
         using var input = randn(2, 3, 160, 160);
         using var expected = source.Forward(input);

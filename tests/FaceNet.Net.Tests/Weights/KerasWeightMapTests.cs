@@ -1,4 +1,5 @@
 using FaceNet.Net.Model;
+using FaceNet.Net.Model.Network;
 using FaceNet.Net.Weights;
 
 namespace FaceNet.Net.Tests.Weights;

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 
-namespace FaceNet.Net.Model.OneDnn;
+namespace FaceNet.Net.Model.Inference.TorchScript;
 
 /// <summary>
 /// Writes a minimal TorchScript module archive (what <c>torch.jit.save</c> produces for a module with no
@@ -34,7 +34,9 @@ internal static class TorchScriptArchive
 
     /// <summary>
     /// Writes the archive of <see cref="Create"/> to a temporary file, loads it with <c>torch.jit.load</c> (which
-    /// compiles the source; a compile error surfaces here as an exception) and deletes the file.
+    /// compiles the source) and deletes the file. A compile error does not surface as an exception: libtorch throws it
+    /// where TorchSharp cannot catch it and the process ends (abort, exit code 134). So only source whose every line is
+    /// of a form known to compile on the libtorch in use may come here (<see cref="TorchScriptCheck"/>).
     /// </summary>
     public static TorchSharp.torch.jit.ScriptModule Load(string className, string classSource)
     {

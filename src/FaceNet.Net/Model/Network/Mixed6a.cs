@@ -1,15 +1,14 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace FaceNet.Net.Model;
+namespace FaceNet.Net.Model.Network;
 
 /// <summary>
 /// Reduction-A (Keras <c>Mixed_6a</c>): 3x3 stride-2 conv to 384; 1x1→3x3→3x3 stride-2 to 256; 3x3
-/// stride-2 max pool; concatenated. Shape: N x 256 x 17 x 17 → N x 896 x 8 x 8.
+/// stride-2 max pool (256); concatenated. Shape: N x 256 x 17 x 17 → N x 896 x 8 x 8.
 /// </summary>
-internal sealed class Mixed6a : Module<Tensor, Tensor>, Graph.IScriptEmitter
+internal sealed class Mixed6a : ReductionBlock
 {
 #pragma warning disable IDE1006 // field names are the state-dict keys
     private readonly ConvBnRelu branch0;
@@ -30,14 +29,5 @@ internal sealed class Mixed6a : Module<Tensor, Tensor>, Graph.IScriptEmitter
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        // 384 + 256 + 256 = 896 channels, 8 x 8
-        return cat([branch0.forward(x), branch1.forward(x), branch2.forward(x)], 1).MoveToOuterDisposeScope();
-    }
-
-    /// <inheritdoc />
-    public string Emit(Graph.ScriptWriter writer, string x) =>
-        writer.Concatenate(branch0.Emit(writer, x), writer.Sequence(branch1, x), writer.MaxPool3x3Stride2(x));
+    public override IReadOnlyList<Module<Tensor, Tensor>> Branches => [branch0, branch1, branch2];
 }

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace FaceNet.Net.Model;
+namespace FaceNet.Net.Model.Inference;
 
 /// <summary>
 /// Moves network inputs to the compute device and type, and outputs back to float32 on the CPU. For a CUDA device

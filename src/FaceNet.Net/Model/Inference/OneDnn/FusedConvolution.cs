@@ -1,23 +1,21 @@
+using FaceNet.Net.Model.Inference.TorchScript;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace FaceNet.Net.Model.OneDnn;
+namespace FaceNet.Net.Model.Inference.OneDnn;
 
 /// <summary>
 /// libtorch's fused oneDNN convolution (<c>mkldnn::_convolution_pointwise</c>, the operator PyTorch's own CPU
-/// compiler emits) for the folded float32 and bfloat16 CPU paths: the convolution, its bias and the ReLU in one oneDNN primitive,
-/// with the weight reordered once into the blocked layout oneDNN computes with (a MKLDNN tensor) instead of on every
-/// call. TorchSharp has no binding for the <c>mkldnn</c> operator namespace, so the operators are reached through a
-/// tiny TorchScript module (<see cref="TorchScriptArchive"/>) loaded once per process. When it cannot be loaded
-/// (a libtorch without oneDNN) or the environment variable <c>FACENET_FUSED_CONV</c> is <c>0</c>,
-/// <see cref="IsAvailable"/> is false and <see cref="FoldedConv"/> runs the plain convolution and a separate ReLU.
-/// TorchScript compiles each method on its first call, and a compile error there (an operator schema that changed in
-/// another libtorch) ends the process instead of raising an exception; so the load probes every method once, and
-/// the schemas are those of libtorch 2.10, the version TorchSharp 0.107 requires (<c>FusedConvolutionTests</c> run
-/// them). <c>FACENET_FUSED_CONV=0</c> keeps the module from ever loading.
+/// compiler emits) for the oneDNN backend in float32 and bfloat16: the convolution, its bias and the ReLU in one oneDNN
+/// primitive, with the weight reordered once into the blocked layout oneDNN computes with (a MKLDNN tensor) instead of
+/// on every call. TorchSharp has no binding for the <c>mkldnn</c> operator namespace, so the operators are reached
+/// through a tiny TorchScript module (<see cref="TorchScriptArchive"/>) loaded once per process.
+/// The operator schemas written here are libtorch 2.10's; a schema that does not match ends the process when
+/// TorchScript compiles it, so the module is only ever loaded behind <see cref="OneDnnCapability"/>'s version gate,
+/// and a load-time probe then checks that the operators exist and agree with the plain convolution.
 /// Integer arguments go to TorchScript as <c>int</c>: TorchSharp 0.107 passes a <c>long</c> through a temporary
-/// Scalar that the garbage collector can free before libtorch reads it (seen as a sporadic
-/// "Scalar::toLong" failure). Thread-safe: the module is created once and TorchScript methods may run concurrently.
+/// Scalar that the garbage collector can free before libtorch reads it (seen as a sporadic "Scalar::toLong" failure).
+/// Thread-safe: the module is created once and TorchScript methods may run concurrently.
 /// </summary>
 internal static class FusedConvolution
 {
@@ -38,7 +36,7 @@ internal static class FusedConvolution
     /// <summary>
     /// The TorchScript method (for a class named <paramref name="className"/>, indented as a class member) that runs
     /// the fused convolution: <c>{methodName}(x, weight, bias, stride_h, stride_w, pad_h, pad_w, relu)</c>. The one
-    /// place the operator's schema (libtorch 2.10's) is written; <see cref="Graph.CompiledNetworkBody"/> uses it too.
+    /// place the operator's schema (libtorch 2.10's) is written; <see cref="CompiledBody"/> uses it too.
     /// </summary>
     public static string ConvolutionMethod(string className, string methodName) => $"""
           def {methodName}(self: __torch__.{className}, x: Tensor, weight: Tensor, bias: Tensor, stride_h: int, stride_w: int, pad_h: int, pad_w: int, relu: bool) -> Tensor:
@@ -49,26 +47,21 @@ internal static class FusedConvolution
 
     private static readonly Lazy<jit.ScriptModule?> Module = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>
-    /// Whether the fused path is used: on unless <c>FACENET_FUSED_CONV=0</c>; settable for in-process comparisons
-    /// (models already folded pick the change up on their next call).
-    /// </summary>
-    internal static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("FACENET_FUSED_CONV") != "0";
-
-    /// <summary>True when libtorch runs the fused operators (the TorchScript module loaded and agreed with the plain convolution).</summary>
-    public static bool IsSupported => Module.Value is not null;
-
-    /// <summary>
-    /// Whether the fused path takes tensors of <paramref name="dtype"/>: float32, and bfloat16 where oneDNN runs it on
-    /// this CPU (libtorch refuses bfloat16 oneDNN convolutions on CPUs without AVX-512; a probe decides, once).
-    /// </summary>
-    public static bool Supports(ScalarType dtype) => dtype == ScalarType.Float32 || (dtype == ScalarType.BFloat16 && BFloat16Works.Value);
-
     private static readonly Lazy<bool> BFloat16Works = new(() => Module.Value is { } module && Works(() => ProbeBFloat16(module)),
         LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>True when <see cref="Enabled"/> and <see cref="IsSupported"/>.</summary>
-    public static bool IsAvailable => Enabled && IsSupported;
+    /// <summary>
+    /// Loads the operators' module once and probes it: true when libtorch runs the fused operators and they agree with
+    /// the plain convolution. Call only behind <see cref="OneDnnCapability"/>'s version gate.
+    /// </summary>
+    public static bool TryLoad() => Module.Value is not null;
+
+    /// <summary>
+    /// Whether the fused operators take tensors of <paramref name="dtype"/>: float32, and bfloat16 where oneDNN runs it
+    /// on this CPU (libtorch refuses bfloat16 oneDNN convolutions on CPUs without AVX-512; a probe decides, once).
+    /// Call after <see cref="TryLoad"/> returned true.
+    /// </summary>
+    public static bool Supports(ScalarType dtype) => dtype == ScalarType.Float32 || (dtype == ScalarType.BFloat16 && BFloat16Works.Value);
 
     /// <summary>
     /// <paramref name="weight"/> (O x C x kH x kW, float32 or bfloat16, CPU) reordered for oneDNN as a MKLDNN tensor, for inputs

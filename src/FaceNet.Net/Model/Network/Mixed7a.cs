@@ -1,15 +1,14 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace FaceNet.Net.Model;
+namespace FaceNet.Net.Model.Network;
 
 /// <summary>
 /// Reduction-B (Keras <c>Mixed_7a</c>): 1x1→3x3 s2 to 384; 1x1→3x3 s2 to 256; 1x1→3x3→3x3 s2 to 256;
-/// 3x3 stride-2 max pool; concatenated. Shape: N x 896 x 8 x 8 → N x 1792 x 3 x 3.
+/// 3x3 stride-2 max pool (896); concatenated. Shape: N x 896 x 8 x 8 → N x 1792 x 3 x 3.
 /// </summary>
-internal sealed class Mixed7a : Module<Tensor, Tensor>, Graph.IScriptEmitter
+internal sealed class Mixed7a : ReductionBlock
 {
 #pragma warning disable IDE1006 // field names are the state-dict keys
     private readonly Sequential branch0;
@@ -32,14 +31,5 @@ internal sealed class Mixed7a : Module<Tensor, Tensor>, Graph.IScriptEmitter
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        // 384 + 256 + 256 + 896 = 1792 channels, 3 x 3
-        return cat([branch0.forward(x), branch1.forward(x), branch2.forward(x), branch3.forward(x)], 1).MoveToOuterDisposeScope();
-    }
-
-    /// <inheritdoc />
-    public string Emit(Graph.ScriptWriter writer, string x) =>
-        writer.Concatenate(writer.Sequence(branch0, x), writer.Sequence(branch1, x), writer.Sequence(branch2, x), writer.MaxPool3x3Stride2(x));
+    public override IReadOnlyList<Module<Tensor, Tensor>> Branches => [branch0, branch1, branch2, branch3];
 }

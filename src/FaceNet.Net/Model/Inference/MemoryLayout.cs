@@ -1,10 +1,10 @@
 using static TorchSharp.torch;
 
-namespace FaceNet.Net.Model;
+namespace FaceNet.Net.Model.Inference;
 
 /// <summary>
-/// Channels-last (NHWC in memory, NCHW in shape) for the folded inference path on the CPU and on CUDA (where cuDNN's
-/// tensor-core kernels work in NHWC). libtorch's oneDNN convolutions
+/// Channels-last (NHWC in memory, NCHW in shape) for the inference backends on the CPU and on CUDA (where cuDNN's
+/// tensor-core kernels work in NHWC); whether a model uses it is <see cref="InferenceSettings.ChannelsLast"/>. libtorch's oneDNN convolutions
 /// read and write channels-last activations as they are, where NCHW activations are reordered to a blocked layout
 /// and back around every convolution, and with channels-last weights libtorch does not copy the weight into the
 /// input's layout on every call. TorchSharp 0.107 has no <c>contiguous(memory_format)</c>, so the layout is made
@@ -13,28 +13,6 @@ namespace FaceNet.Net.Model;
 /// </summary>
 internal static class MemoryLayout
 {
-    /// <summary>
-    /// Whether folded CPU networks run channels-last: true unless the environment variable
-    /// <c>FACENET_CHANNELS_LAST</c> is <c>0</c> (for comparing the two layouts; the results agree within float rounding).
-    /// </summary>
-    public static bool ChannelsLastOnCpu { get; } = Environment.GetEnvironmentVariable("FACENET_CHANNELS_LAST") != "0";
-
-    /// <summary>
-    /// Whether folded networks on CUDA devices run channels-last: true unless the environment variable
-    /// <c>FACENET_CUDA_CHANNELS_LAST</c> is <c>0</c>. On an H200, at batches 64 and 256 in float32, float16 and
-    /// bfloat16, it gave 1.23-1.49x the images/s of NCHW in 9 of 10 alternated pairs (one 0.82x); below that the pass
-    /// is bound by the host's kernel launches and the two layouts differ by noise (docs/gpu.md).
-    /// </summary>
-    public static bool ChannelsLastOnCuda { get; } = Environment.GetEnvironmentVariable("FACENET_CUDA_CHANNELS_LAST") != "0";
-
-    /// <summary>Whether folded networks on a device of type <paramref name="device"/> run channels-last.</summary>
-    public static bool ChannelsLastOn(TorchSharp.DeviceType device) => device switch
-    {
-        TorchSharp.DeviceType.CPU => ChannelsLastOnCpu,
-        TorchSharp.DeviceType.CUDA => ChannelsLastOnCuda,
-        _ => false,
-    };
-
     /// <summary>A channels-last copy of a 4-d tensor, or the tensor itself when it already is channels-last (or not 4-d).</summary>
     public static Tensor ToChannelsLast(Tensor x)
     {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using static TorchSharp.torch;
 
-namespace FaceNet.Net.Model;
+namespace FaceNet.Net.Model.Network;
 
 /// <summary>
 /// The float parameters and buffers of <see cref="InceptionResnetV1"/> for an embedding size, by name, with

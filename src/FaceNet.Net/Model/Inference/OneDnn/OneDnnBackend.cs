@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace FaceNet.Net.Model.Inference.OneDnn;
+
+/// <summary>
+/// The CPU backend on oneDNN's fused convolutions (<see cref="FusedKernel"/>), made only where
+/// <see cref="OneDnnCapability"/> admits it. <see cref="Prepare"/> runs the sample module by module (which packs every
+/// weight for the sample's shape), then compiles the body into one TorchScript call (<see cref="CompiledBody"/>) and
+/// keeps it only if it gives the module-by-module values on the same input; from then on a pass is the stem plus one
+/// call. When the body cannot be compiled or disagrees, the backend stays module by module and logs why once.
+/// Owns its plan. Not thread-safe (the model calls it under its lock).
+/// </summary>
+internal sealed class OneDnnBackend(NetworkPlan plan, InferenceSettings settings, ILogger logger) : IInferenceBackend
+{
+    private readonly FusedKernel _kernel = new();
+    private PlanInterpreter? _interpreter;
+    private CompiledBody? _compiled;
+
+    /// <inheritdoc />
+    public string Name => _compiled is null ? "onednn" : "onednn-compiled";
+
+    /// <inheritdoc />
+    public bool IsPrepared { get; private set; }
+
+    private PlanInterpreter Interpreter => _interpreter ??= new PlanInterpreter(_kernel, channelsLast: true, settings.StemChunk);
+
+    /// <inheritdoc />
+    public Tensor Prepare(Tensor sample)
+    {
+        using var scope = NewDisposeScope();
+        var x = MemoryLayout.ToChannelsLast(sample);
+        var stem = Interpreter.RunStem(plan, x);
+        var output = Interpreter.RunBodyAndHead(plan, stem); // packs every weight for this shape
+        IsPrepared = true;
+        if (settings.CompiledBody) _compiled = CompileAndCheck(stem, output);
+        return output.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public Tensor Forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = MemoryLayout.ToChannelsLast(input);
+        var stem = Interpreter.RunStem(plan, x);
+        return (_compiled is { } compiled ? compiled.Forward(stem) : Interpreter.RunBodyAndHead(plan, stem)).MoveToOuterDisposeScope();
+    }
+
+    // The compiled body, if its source passes the check, it loads, and it gives the module-by-module values.
+    private CompiledBody? CompileAndCheck(Tensor stem, Tensor expected)
+    {
+        CompiledBody? body = null;
+        try
+        {
+            body = CompiledBody.TryCompile(plan, settings.ScriptTransform, out var problem);
+            if (body is null)
+            {
+                logger.LogWarning("FaceNet.Net: the network body runs module by module on oneDNN: its TorchScript was refused before compiling ({Problem})", problem);
+                return null;
+            }
+            using var check = body.Forward(stem);
+            using var difference = check.sub(expected).abs_().max().to(ScalarType.Float32);
+            using var magnitude = expected.abs().max().to(ScalarType.Float32);
+            float allowed = 1e-4f * Math.Max(1f, magnitude.item<float>());
+            float found = difference.item<float>();
+            if (!(found <= allowed))
+            {
+                logger.LogWarning("FaceNet.Net: the network body runs module by module on oneDNN: the compiled body differed from it by {Difference} (allowed {Allowed})", found, allowed);
+                return null;
+            }
+            var kept = body;
+            body = null;
+            return kept;
+        }
+        catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or InvalidCastException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("FaceNet.Net: the network body runs module by module on oneDNN: compiling it failed ({Message})", FirstLine(e.Message));
+            return null;
+        }
+        finally
+        {
+            body?.Dispose();
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        int end = message.IndexOf('\n');
+        return (end < 0 ? message : message[..end]).Trim();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _compiled?.Dispose();
+        plan.Dispose();
+    }
+}
