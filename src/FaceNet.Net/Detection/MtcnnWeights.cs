@@ -42,23 +42,20 @@ internal static class MtcnnWeights
     }
 
     /// <summary>Copies <paramref name="tensors"/> into <paramref name="module"/>'s parameters, by name and shape.</summary>
+    /// <exception cref="FaceDetectionException">A parameter is missing or mis-shaped, or a tensor is unexpected (all listed, with the file).</exception>
     public static void LoadInto(nn.Module module, IReadOnlyDictionary<string, TensorData> tensors, string source)
     {
         var expected = module.named_parameters().ToList();
-        var missing = expected.Select(p => p.name).Where(n => !tensors.ContainsKey(n)).ToList();
-        if (missing.Count > 0)
-            throw new FaceDetectionException($"'{source}' lacks {string.Join(", ", missing)}: it is not a {module.GetName()} weight file.");
-        var unknown = tensors.Keys.Except(expected.Select(p => p.name)).ToList();
-        if (unknown.Count > 0)
-            throw new FaceDetectionException($"'{source}' holds tensors {module.GetName()} does not have ({string.Join(", ", unknown.Take(5))}): it is not a {module.GetName()} weight file.");
-
+        var mismatch = WeightMismatch.Between(expected.Select(p => (p.name, p.parameter.shape)), tensors.Values.Select(t => (t.Name, t.Shape)));
+        if (!mismatch.IsEmpty)
+        {
+            var error = mismatch.ToException(source, $"MTCNN's {module.GetName()}");
+            throw new FaceDetectionException(error.Message, error);
+        }
         using var noGrad = no_grad();
         foreach (var (name, parameter) in expected)
         {
             var array = tensors[name];
-            if (!array.Shape.SequenceEqual(parameter.shape))
-                throw new FaceDetectionException(
-                    $"'{source}': {name} has shape [{string.Join(", ", array.Shape)}], {module.GetName()} needs [{string.Join(", ", parameter.shape)}].");
             using var value = tensor(array.Values, array.Shape, dtype: ScalarType.Float32);
             parameter.copy_(value);
         }

@@ -1,13 +1,9 @@
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
-
 namespace FaceNet.Net.Imaging;
 
 /// <summary>
-/// Turns an RGB face crop into the network's input: 160x160, channels first (CHW), preprocessed.
-/// An image of another size is resized with the bicubic resampler to exactly 160x160 (stretched, not
-/// cropped: the input is expected to be an aligned face crop, as in the seed notebook). Thread-safe:
-/// the caller's image is never modified.
+/// The network's input: 160x160, channels first (CHW), preprocessed. Images become input through
+/// <see cref="FaceBatch.ToTensor"/>; this type holds the sizes and takes input that is already preprocessed.
+/// Stateless and thread-safe.
 /// </summary>
 internal static class FaceInput
 {
@@ -16,16 +12,6 @@ internal static class FaceInput
 
     /// <summary>Floats per image: 3 x 160 x 160.</summary>
     public const int ValuesPerImage = 3 * Size * Size;
-
-    /// <summary>
-    /// One image as a float32 [1, 3, 160, 160] tensor (channels-last memory), resized and preprocessed, built by
-    /// <see cref="FaceBatch.ToTensor"/>.
-    /// </summary>
-    public static TorchSharp.torch.Tensor ToTensor(Image<Rgb24> image, PreprocessingMode mode)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        return FaceBatch.ToTensor([image], mode);
-    }
 
     /// <summary>An already preprocessed 1 x 160 x 160 x 3 (NHWC) input as a float32 [1, 3, 160, 160] (NCHW) tensor.</summary>
     /// <exception cref="ArgumentException">The array does not hold exactly <see cref="ValuesPerImage"/> values.</exception>

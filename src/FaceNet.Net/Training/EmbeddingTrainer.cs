@@ -188,13 +188,8 @@ public sealed class EmbeddingTrainer
         var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, t) in checkpoint.Tensors)
             if (name.StartsWith(ModelPrefix, StringComparison.Ordinal)) state[name[ModelPrefix.Length..]] = t;
-        var missing = expected.Keys.Where(k => !state.ContainsKey(k)).ToList();
-        var extra = state.Keys.Where(k => !expected.ContainsKey(k)).ToList();
-        if (missing.Count > 0 || extra.Count > 0)
-            throw new FaceNetException($"Checkpoint '{path}' does not fit the model: missing {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? "..." : "")}; unexpected {string.Join(", ", extra.Take(5))}{(extra.Count > 5 ? "..." : "")}.");
-        foreach (var (name, t) in expected)
-            if (!t.shape.SequenceEqual(state[name].shape))
-                throw new FaceNetException($"Checkpoint '{path}': '{name}' has shape [{string.Join(", ", state[name].shape)}], the model expects [{string.Join(", ", t.shape)}].");
+        Weights.WeightMismatch.Between(expected.Select(p => (p.Key, p.Value.shape)), state.Select(p => (p.Key, p.Value.shape)))
+            .ThrowIfAny(path, "the model");
         using (no_grad())
             foreach (var (name, t) in expected) t.copy_(state[name].to(t.dtype));
     }

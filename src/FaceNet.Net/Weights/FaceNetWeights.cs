@@ -24,8 +24,8 @@ public static class FaceNetWeights
                 new Dictionary<string, string>());
         }
         var (weights, metadata) = SafetensorsFile.Read(path);
-        int? size = weights.TryGet("last_linear.weight", out var b) && b.Shape.Length == 2 ? (int)b.Shape[0] : null;
-        return new WeightFileInfo(path, format, "safetensors", null, null, 0, 0, weights.Count, weights.ElementCount, size, metadata);
+        return new WeightFileInfo(path, format, "safetensors", null, null, 0, 0, weights.Count, weights.ElementCount,
+            EmbeddingSizeDetector.Detect(weights), metadata);
     }
 
     /// <summary>
@@ -64,22 +64,7 @@ public static class FaceNetWeights
         };
         if (preprocessing is not null) metadata[SafetensorsMetadata.Preprocessing] = preprocessing;
 
-        var full = Path.GetFullPath(outputPath);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                SafetensorsFile.Write(stream, loaded.Weights, metadata, p => progress?.Report(0.8 + 0.2 * p));
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
+        SafetensorsFile.Write(outputPath, loaded.Weights, metadata, p => progress?.Report(0.8 + 0.2 * p));
         progress?.Report(1);
         return fingerprint;
     }

@@ -52,9 +52,6 @@ internal sealed partial class KerasH5Archive : IDisposable
     /// <summary>The <c>backend</c> attribute, when present.</summary>
     public string? Backend { get; }
 
-    /// <summary>Whether a <c>model_config</c> attribute (a full-model file) is present.</summary>
-    public bool HasModelConfig { get; }
-
     /// <summary>Every layer the file lists, weightless ones included.</summary>
     public IReadOnlyList<string> LayerNames { get; }
 
@@ -72,7 +69,6 @@ internal sealed partial class KerasH5Archive : IDisposable
         Hdf5LinkGuard.EnsureHardLinksOnly(root, path);
         KerasVersion = ReadStringAttribute(root, "keras_version");
         Backend = ReadStringAttribute(root, "backend");
-        HasModelConfig = root.AttributeExists("model_config");
 
         if (HasLayerNames(root))
         {

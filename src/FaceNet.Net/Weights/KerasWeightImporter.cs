@@ -9,11 +9,13 @@ namespace FaceNet.Net.Weights;
 /// </summary>
 internal static class KerasWeightImporter
 {
-    /// <summary>The embedding size from the <c>Bottleneck</c> kernel's shape (1792, D), or null when absent or odd.</summary>
+    /// <summary>The embedding size from the bottleneck's Keras kernel (stored (1792, D)), or null when absent or odd.</summary>
     public static int? DetectEmbeddingSize(KerasH5Archive archive)
     {
-        var kernel = Find(archive, "Bottleneck", "kernel", out _);
-        return kernel is { Shape: [InceptionResnetV1.FeatureChannels, > 0 and <= 65536] } ? (int)kernel.Shape[1] : null;
+        var rule = KerasWeightMap.Rules.Single(r => r.TorchName == EmbeddingSizeDetector.BottleneckName);
+        var kernel = Find(archive, rule.KerasLayer, rule.KerasWeight, out _);
+        // A Keras dense kernel is (in, out), the torch weight (out, in).
+        return kernel?.Shape is [var inputs, var outputs] ? EmbeddingSizeDetector.FromBottleneck([outputs, inputs]) : null;
     }
 
     /// <summary>Reads all weights the network needs, as torch tensors by parameter name.</summary>
@@ -22,10 +24,9 @@ internal static class KerasWeightImporter
     /// <param name="progress">Called with the fraction done, from 0 to 1.</param>
     public static WeightSet Import(KerasH5Archive archive, int? embeddingSize, Action<double>? progress = null)
     {
-        int size = embeddingSize ?? DetectEmbeddingSize(archive) ?? 128;
+        int size = EmbeddingSizeDetector.Choose(embeddingSize, DetectEmbeddingSize(archive));
         var expected = NetworkShapes.For(size);
-        var missing = new List<string>();
-        var misshaped = new List<string>();
+        var mismatch = new WeightMismatch();
         var used = new HashSet<KerasWeightEntry>(ReferenceEqualityComparer.Instance);
         var rules = KerasWeightMap.Rules;
         // Pass 1: find every weight and check its shape, reading nothing, so a bad file fails fast.
@@ -36,7 +37,7 @@ internal static class KerasWeightImporter
             var entry = Find(archive, rule.KerasLayer, rule.KerasWeight, out var duplicates);
             if (entry is null)
             {
-                if (!rule.DefaultsToOne) missing.Add(rule.KerasName);
+                if (!rule.DefaultsToOne) mismatch.Missing.Add(rule.KerasName);
                 found.Add((rule, torchShape, null));
                 continue;
             }
@@ -44,20 +45,18 @@ internal static class KerasWeightImporter
             foreach (var d in duplicates) used.Add(d); // reported as ambiguous, not as unexpected
             if (duplicates.Count > 0)
             {
-                misshaped.Add($"{rule.KerasName} (found {duplicates.Count + 1} times)");
+                mismatch.Misshaped.Add($"{rule.KerasName} (found {duplicates.Count + 1} times)");
                 continue;
             }
             var kerasShape = KerasWeightMap.KerasShape(rule.Transform, torchShape);
-            if (!entry.Shape.SequenceEqual(kerasShape))
-                misshaped.Add($"{rule.KerasName} {Shapes.Format(entry.Shape)}, expected {Shapes.Format(kerasShape)}");
+            if (!entry.Shape.SequenceEqual(kerasShape)) mismatch.AddMisshaped(rule.KerasName, entry.Shape, kerasShape);
             found.Add((rule, torchShape, entry));
         }
-        var unexpected = archive.Weights.Where(w => !used.Contains(w)).Select(w => w.Name).ToList();
-        if (missing.Count > 0 || misshaped.Count > 0 || unexpected.Count > 0)
-            throw Mismatch(archive, size, embeddingSize is not null, missing, unexpected, misshaped);
+        mismatch.Unexpected.AddRange(archive.Weights.Where(w => !used.Contains(w)).Select(w => w.Name));
+        if (!mismatch.IsEmpty) throw Mismatch(archive, size, embeddingSize is not null, mismatch);
 
         // Pass 2: read and reorder.
-        var weights = new WeightSet();
+        var weights = new WeightSet(archive.Path);
         for (int i = 0; i < found.Count; i++)
         {
             var (rule, torchShape, entry) = found[i];
@@ -79,22 +78,12 @@ internal static class KerasWeightImporter
         return matches.FirstOrDefault();
     }
 
-    private static WeightLoadException Mismatch(KerasH5Archive archive, int size, bool sizeRequested,
-        List<string> missing, List<string> unexpected, List<string> misshaped)
+    private static WeightLoadException Mismatch(KerasH5Archive archive, int size, bool sizeRequested, WeightMismatch mismatch)
     {
-        var parts = new List<string>();
-        if (missing.Count > 0) parts.Add($"{missing.Count} missing ({List(missing)})");
-        if (unexpected.Count > 0) parts.Add($"{unexpected.Count} unexpected ({List(unexpected)})");
-        if (misshaped.Count > 0) parts.Add($"{misshaped.Count} mis-shaped ({List(misshaped)})");
-        string network = $"the {size}-d Inception-ResNet-v1" + (sizeRequested ? " that was asked for" : "");
-        string hint = archive.Weights.Count > 0 && missing.Count == KerasWeightMap.Rules.Count(r => !r.DefaultsToOne)
+        string network = $"the {size}-d Inception-ResNet-v1" + (sizeRequested ? " that was asked for" : "") + $" ({archive.Layout})";
+        string hint = archive.Weights.Count > 0 && mismatch.Missing.Count == KerasWeightMap.Rules.Count(r => !r.DefaultsToOne)
             ? " — no layer name matches: this is not a FaceNet Inception-ResNet-v1 weight file"
             : "";
-        return new WeightLoadException(
-            $"'{archive.Path}': its weights do not fit {network} ({archive.Layout}): {string.Join("; ", parts)}{hint}",
-            missing, unexpected, misshaped);
+        return mismatch.ToException(archive.Path, network, hint);
     }
-
-    private static string List(List<string> names) =>
-        names.Count <= 8 ? string.Join(", ", names) : string.Join(", ", names.Take(8)) + $", ... and {names.Count - 8} more";
 }

@@ -150,34 +150,4 @@ internal static class KerasWeightMap
                 return values;
         }
     }
-
-    /// <summary>The inverse of <see cref="ToTorch"/> (used to write Keras files in tests).</summary>
-    public static float[] ToKeras(KerasTransform transform, long[] torchShape, float[] values)
-    {
-        switch (transform)
-        {
-            case KerasTransform.ConvKernel:
-            {
-                int co = (int)torchShape[0], ci = (int)torchShape[1], kh = (int)torchShape[2], kw = (int)torchShape[3];
-                var result = new float[values.Length];
-                for (int o = 0; o < co; o++)
-                    for (int i = 0; i < ci; i++)
-                        for (int y = 0; y < kh; y++)
-                            for (int x = 0; x < kw; x++)
-                                result[((y * kw + x) * ci + i) * co + o] = values[((o * ci + i) * kh + y) * kw + x];
-                return result;
-            }
-            case KerasTransform.DenseKernel:
-            {
-                int co = (int)torchShape[0], ci = (int)torchShape[1];
-                var result = new float[values.Length];
-                for (int o = 0; o < co; o++)
-                    for (int i = 0; i < ci; i++)
-                        result[i * co + o] = values[o * ci + i];
-                return result;
-            }
-            default:
-                return (float[])values.Clone();
-        }
-    }
 }

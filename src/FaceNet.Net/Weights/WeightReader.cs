@@ -26,33 +26,13 @@ internal static class WeightReader
         {
             using var archive = KerasH5Archive.Open(path);
             var weights = KerasWeightImporter.Import(archive, embeddingSize, progress);
-            weights.TryGet("last_linear.weight", out var bottleneck);
-            return new LoadedWeights(weights, format, (int)bottleneck.Shape[0], new Dictionary<string, string>());
+            int imported = EmbeddingSizeDetector.Choose(embeddingSize, EmbeddingSizeDetector.Detect(weights));
+            return new LoadedWeights(weights, format, imported, new Dictionary<string, string>());
         }
         var (tensors, metadata) = SafetensorsFile.Read(path);
-        int size = CheckAgainstNetwork(path, tensors, embeddingSize);
+        int size = EmbeddingSizeDetector.Choose(embeddingSize, EmbeddingSizeDetector.Detect(tensors));
+        WeightMismatch.Between(Model.Network.NetworkShapes.For(size).Select(p => (p.Key, p.Value)), tensors)
+            .ThrowIfAny(path, $"the {size}-d Inception-ResNet-v1");
         return new LoadedWeights(tensors, format, size, metadata);
     }
-
-    /// <summary>Checks a torch-named tensor set against the network; returns D.</summary>
-    private static int CheckAgainstNetwork(string path, WeightSet tensors, int? embeddingSize)
-    {
-        int size = embeddingSize
-            ?? (tensors.TryGet("last_linear.weight", out var b) && b.Shape is [> 0 and <= 65536, Model.Network.InceptionResnetV1.FeatureChannels] ? (int)b.Shape[0] : 128);
-        var expected = Model.Network.NetworkShapes.For(size);
-        var missing = expected.Keys.Where(k => !tensors.TryGet(k, out _)).ToList();
-        var unexpected = tensors.Tensors.Where(t => !expected.ContainsKey(t.Name)).Select(t => t.Name).ToList();
-        var misshaped = tensors.Tensors.Where(t => expected.TryGetValue(t.Name, out var s) && !s.SequenceEqual(t.Shape))
-            .Select(t => $"{t.Name} {t.ShapeText}, expected {Shapes.Format(expected[t.Name])}").ToList();
-        if (missing.Count + unexpected.Count + misshaped.Count == 0) return size;
-        var parts = new List<string>();
-        if (missing.Count > 0) parts.Add($"{missing.Count} missing ({List(missing)})");
-        if (unexpected.Count > 0) parts.Add($"{unexpected.Count} unexpected ({List(unexpected)})");
-        if (misshaped.Count > 0) parts.Add($"{misshaped.Count} mis-shaped ({List(misshaped)})");
-        throw new WeightLoadException($"'{path}': its tensors do not fit the {size}-d Inception-ResNet-v1: {string.Join("; ", parts)}",
-            missing, unexpected, misshaped);
-    }
-
-    private static string List(List<string> names) =>
-        names.Count <= 8 ? string.Join(", ", names) : string.Join(", ", names.Take(8)) + $", ... and {names.Count - 8} more";
 }

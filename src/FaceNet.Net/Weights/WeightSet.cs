@@ -13,6 +13,13 @@ internal sealed class WeightSet
 {
     private readonly SortedDictionary<string, TensorData> _tensors = new(StringComparer.Ordinal);
 
+    /// <summary>Creates an empty set.</summary>
+    /// <param name="source">The file the tensors come from, named in error messages; null when built in memory.</param>
+    public WeightSet(string? source = null) => Source = source;
+
+    /// <summary>The file the tensors come from, or null when they were built in memory.</summary>
+    public string? Source { get; }
+
     /// <summary>The tensors, by name in ordinal order.</summary>
     public IEnumerable<TensorData> Tensors => _tensors.Values;
 

@@ -81,6 +81,49 @@ public class MtcnnWeightsTests
     }
 
     [Test]
+    public void A_header_that_claims_more_than_the_file_holds_gets_the_shared_message_naming_the_file()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"facenet-lying-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var bytes = new byte[64];
+            BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), 1_000_000UL);
+            bytes[8] = (byte)'{';
+            File.WriteAllBytes(path, bytes);
+            var error = Assert.Throws<FaceDetectionException>(() => MtcnnWeights.Read(path));
+            Assert.That(error!.Message, Is.EqualTo($"MTCNN weights: '{path}' is truncated or corrupt: its header claims 1000000 bytes, the file has 56 after the length"));
+            Assert.That(error.InnerException, Is.InstanceOf<FaceNet.Net.Weights.WeightLoadException>());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public void A_mismatched_file_lists_every_missing_unexpected_and_mis_shaped_tensor()
+    {
+        FaceNetRuntime.EnsureInitialized();
+        using var pnet = new PNet();
+        var tensors = pnet.named_parameters()
+            .Where(p => p.name != "conv4_2.bias")
+            .ToDictionary(p => p.name, p => new FaceNet.Net.Weights.TensorData(p.name, p.parameter.shape, new float[p.parameter.numel()]));
+        tensors["conv1.weight"] = new FaceNet.Net.Weights.TensorData("conv1.weight", [10, 3, 5, 5], new float[750]);
+        tensors["extra"] = new FaceNet.Net.Weights.TensorData("extra", [1], [0f]);
+
+        var error = Assert.Throws<FaceDetectionException>(() => MtcnnWeights.LoadInto(pnet, tensors, "p.safetensors"));
+        var inner = (FaceNet.Net.Weights.WeightLoadException)error!.InnerException!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Message, Is.EqualTo("'p.safetensors': its weights do not fit MTCNN's PNet: 1 missing (conv4_2.bias); 1 unexpected (extra); " +
+                "1 mis-shaped (conv1.weight [10, 3, 5, 5], expected [10, 3, 3, 3])"));
+            Assert.That(inner.Missing, Is.EqualTo(new[] { "conv4_2.bias" }));
+            Assert.That(inner.Unexpected, Is.EqualTo(new[] { "extra" }));
+            Assert.That(inner.Misshaped, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
     public void A_file_that_is_not_a_legacy_state_dict_is_refused()
     {
         var path = Path.Combine(Path.GetTempPath(), $"facenet-bad-{Guid.NewGuid():N}.pt");

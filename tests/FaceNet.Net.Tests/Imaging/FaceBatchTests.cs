@@ -88,14 +88,6 @@ public class FaceBatchTests
     }
 
     [Test]
-    public void FaceInput_ToTensor_is_the_one_image_batch()
-    {
-        using var image = Noise(5, 160, 160);
-        using var single = FaceInput.ToTensor(image, PreprocessingMode.Fixed);
-        AssertClose(Read(single, 1), Reference([image], PreprocessingMode.Fixed));
-    }
-
-    [Test]
     public void The_batch_belongs_to_the_callers_dispose_scope()
     {
         using var image = Noise(6, 160, 160);

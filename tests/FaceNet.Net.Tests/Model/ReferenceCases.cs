@@ -17,7 +17,7 @@ internal sealed record ReferenceCase(string Name, float[] Raw, float[] Normalize
         var parts = Name.Split('|');
         var image = SharedFixtures.Path("fixtures", "faces", "aligned", parts[0]);
         using var decoded = ImageLoader.Load(image);
-        return FaceInput.ToTensor(decoded, PreprocessingModeNames.Parse(parts[1]));
+        return FaceBatch.ToTensor([decoded], PreprocessingModeNames.Parse(parts[1]));
     }
 
     /// <summary>The input file path for the CLI: the .f32 file or the PNG.</summary>

@@ -1,6 +1,7 @@
 using FaceNet.Net.Model;
 using FaceNet.Net.Model.Network;
 using FaceNet.Net.Weights;
+using FaceNet.Net.Tests.Weights.Support;
 
 namespace FaceNet.Net.Tests.Weights;
 
@@ -51,7 +52,7 @@ public class KerasWeightMapTests
             for (int i = 0; i < 2; i++)
                 for (int x = 0; x < 2; x++)
                     Assert.That(torch[(o * 2 + i) * 2 + x], Is.EqualTo(100 * o + 10 * i + x));
-        Assert.That(KerasWeightMap.ToKeras(KerasTransform.ConvKernel, [3, 2, 1, 2], torch), Is.EqualTo(values));
+        Assert.That(KerasLayout.ToKeras(KerasTransform.ConvKernel, [3, 2, 1, 2], torch), Is.EqualTo(values));
     }
 
     [Test]
@@ -60,6 +61,6 @@ public class KerasWeightMapTests
         float[] keras = [1, 2, 3, 4, 5, 6]; // (in=2, out=3)
         var torch = KerasWeightMap.ToTorch(KerasTransform.DenseKernel, [2, 3], keras);
         Assert.That(torch, Is.EqualTo(new float[] { 1, 4, 2, 5, 3, 6 })); // (out=3, in=2)
-        Assert.That(KerasWeightMap.ToKeras(KerasTransform.DenseKernel, [3, 2], torch), Is.EqualTo(keras));
+        Assert.That(KerasLayout.ToKeras(KerasTransform.DenseKernel, [3, 2], torch), Is.EqualTo(keras));
     }
 }

@@ -78,4 +78,64 @@ public class SafetensorsFileTests
         var e = Assert.Throws<WeightLoadException>(() => SafetensorsFile.Read(path));
         Assert.That(e!.Message, Does.Contain("truncated or corrupt"));
     }
+
+    [Test]
+    public void Tensors_of_any_dtype_round_trip_through_the_one_reader()
+    {
+        var path = _temp.File("mixed.safetensors");
+        long[] longs = [1, -2, 3];
+        byte[] bytes = [0, 7, 255];
+        SafetensorsFile.Write(path,
+        [
+            new SafetensorsTensor("n", "I64", [3], s => s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(longs.AsSpan()))),
+            new SafetensorsTensor("b", "U8", [3], s => s.Write(bytes)),
+            new SafetensorsTensor("empty", "F32", [0, 4], _ => { }),
+        ], new Dictionary<string, string> { ["k"] = "v" });
+
+        using var reader = SafetensorsReader.Open(path);
+        Assert.That(reader.Entries.Select(e => (e.Name, e.DType, e.Begin, e.End)),
+            Is.EqualTo(new[] { ("n", "I64", 0L, 24L), ("b", "U8", 24L, 27L), ("empty", "F32", 27L, 27L) }));
+        Assert.That(reader.Metadata["k"], Is.EqualTo("v"));
+        var read = new long[3];
+        reader.Read(reader.Entries[0], System.Runtime.InteropServices.MemoryMarshal.AsBytes(read.AsSpan()));
+        Assert.That(read, Is.EqualTo(longs));
+        var readBytes = new byte[3];
+        reader.Read(reader.Entries[1], readBytes);
+        Assert.That(readBytes, Is.EqualTo(bytes));
+
+        var e = Assert.Throws<WeightLoadException>(() => SafetensorsFile.Read(path));
+        Assert.That(e!.Message, Is.EqualTo($"'{path}' is not a valid safetensors file: tensor 'n' has dtype I64, expected F32"));
+    }
+
+    [Test]
+    public void A_failed_write_leaves_the_previous_file_and_no_temporary_file()
+    {
+        var path = _temp.File("kept.safetensors");
+        SmallFiles.WriteSmallSafetensors(path);
+        var before = File.ReadAllBytes(path);
+        Assert.Throws<InvalidOperationException>(() => SafetensorsFile.Write(path,
+            [new SafetensorsTensor("x", "F32", [1], _ => throw new InvalidOperationException("disk gone"))], new Dictionary<string, string>()));
+        Assert.That(File.ReadAllBytes(path), Is.EqualTo(before));
+        Assert.That(_temp.Files(), Is.EqualTo(new[] { "kept.safetensors" }));
+    }
+
+    [Test]
+    public void A_tensor_that_writes_another_length_than_its_shape_needs_is_refused()
+    {
+        var path = _temp.File("short.safetensors");
+        var e = Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(path,
+            [new SafetensorsTensor("x", "F32", [2], s => s.Write(new byte[4]))], new Dictionary<string, string>()));
+        Assert.That(e!.Message, Does.Contain("tensor 'x' wrote 4 bytes, its shape needs 8"));
+        Assert.That(_temp.Files(), Is.Empty);
+    }
+
+    [TestCase("", "F32")]
+    [TestCase("__metadata__", "F32")]
+    [TestCase("x", "F7")]
+    public void Invalid_names_and_dtypes_are_refused_when_writing(string name, string dtype)
+    {
+        Assert.Throws<ArgumentException>(() => SafetensorsFile.Write(_temp.File("bad.safetensors"),
+            [new SafetensorsTensor(name, dtype, [1], s => s.Write(new byte[4]))], new Dictionary<string, string>()));
+        Assert.That(_temp.Files(), Is.Empty);
+    }
 }

@@ -65,7 +65,7 @@ internal static class KerasTestFile
             if (rule.DefaultsToOne && !includeGamma) continue;
             Assert.That(weights.TryGet(rule.TorchName, out var tensor), Is.True, rule.TorchName);
             var kerasShape = KerasWeightMap.KerasShape(rule.Transform, tensor.Shape);
-            var values = KerasWeightMap.ToKeras(rule.Transform, tensor.Shape, tensor.Values);
+            var values = KerasLayout.ToKeras(rule.Transform, tensor.Shape, tensor.Values);
             var layer = layers.LastOrDefault(l => l.Name == rule.KerasLayer);
             if (layer is null) layers.Add(layer = new KerasTestLayer(rule.KerasLayer, []));
             layer.Weights.Add(new KerasTestWeight(rule.KerasWeight, kerasShape, values));
