@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using FaceNet.Net.CommandLine;
-using FaceNet.Net.Embeddings;
+using FaceNet.Net.Devices;
 using FaceNet.Net.Model;
 using FaceNet.Net.Native;
 using FaceNet.Net.Model.OneDnn;
@@ -21,7 +21,7 @@ internal static class BenchmarkCommand
     {
         var weights = new Option<string>("--weights") { Description = "Keras .h5 or .safetensors weights", Required = true };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 32 };
-        var device = new Option<string>("--device") { Description = "cpu or cuda (cuda:N for another GPU)", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
         var precision = new Option<string>("--precision") { Description = "float32, float16 or bfloat16 (float16 is for CUDA; bfloat16 also on CPUs with AVX-512 BF16)", DefaultValueFactory = _ => "float32" };
         precision.AcceptOnlyFromAmong("float32", "float16", "bfloat16");
         var seconds = new Option<double>("--seconds") { Description = "Seconds of timed batches after the warm-up", DefaultValueFactory = _ => 10 };
@@ -40,28 +40,18 @@ internal static class BenchmarkCommand
             if (n < 1 || n > 4096) throw new UsageException($"--batch must be between 1 and 4096, got {n}");
             if (!(duration > 0 && duration <= 3600)) throw new UsageException($"--seconds must be more than 0 and at most 3600, got {duration}");
             if (threadCount is < 1) throw new UsageException($"--threads must be at least 1, got {threadCount}");
-            var deviceName = parse.GetValue(device)!;
-            if (!(deviceName == "cpu" || deviceName == "cuda" || deviceName.StartsWith("cuda:", StringComparison.Ordinal)))
-                throw new UsageException($"--device must be cpu, cuda or cuda:N, got '{deviceName}'");
-            var dtype = parse.GetValue(precision) switch
+            // The device is checked before the weights, so that a bad name is reported even without a weights file.
+            var resolved = DeviceResolver.Resolve(parse.GetValue(device));
+            var dtype = (parse.GetValue(precision) switch
             {
-                "float16" => ScalarType.Float16,
-                "bfloat16" => ScalarType.BFloat16,
-                _ => ScalarType.Float32,
-            };
+                "float16" => Precision.Float16,
+                "bfloat16" => Precision.BFloat16,
+                _ => Precision.Float32,
+            }).ToScalarType();
             var weightsPath = parse.GetValue(weights)!;
             if (!File.Exists(weightsPath)) throw new FileNotFoundException($"weights '{weightsPath}' not found", weightsPath);
 
             FaceNetRuntime.EnsureInitialized();
-            Device resolved;
-            try
-            {
-                resolved = DeviceSelection.Resolve(new Device(deviceName));
-            }
-            catch (FaceNetException e)
-            {
-                throw new UsageException(e.Message);
-            }
             bool fold = !parse.GetValue(unfolded);
             if (!fold && dtype != ScalarType.Float32) throw new UsageException("--unfolded runs in float32 only");
             if (threadCount is int t) torch.set_num_threads(t);
@@ -101,7 +91,7 @@ internal static class BenchmarkCommand
         }
         times.Sort();
         double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
-        return new BenchmarkResult(device.ToString(), dtype.ToString().ToLowerInvariant(), fold, torch.get_num_threads(), n,
+        return new BenchmarkResult(DeviceResolver.NameOf(device), dtype.ToString().ToLowerInvariant(), fold, torch.get_num_threads(), n,
             1000.0 * n / median, median, times[0], times.Count, Math.Round(total.Elapsed.TotalSeconds, 3),
             CpuBackends.MkldnnAvailable, CpuBackends.MkldnnEnabled, CpuBackends.NnpackEnabled,
             FusedConvolution.IsAvailable, model.Network.UsesCompiledBody);
