@@ -36,7 +36,7 @@ public sealed partial class FaceEncoder : IFaceEncoder
         if (_options.Threads is int threads) torch.set_num_threads(threads);
         _network = network;
         _ownsNetwork = ownsNetwork;
-        Preprocessing = _options.Preprocessing ?? network.ExpectedPreprocessing ?? PreprocessingMode.Prewhiten;
+        Preprocessing = PreprocessingRule.Choose(_options.Preprocessing, network.ExpectedPreprocessing);
     }
 
     /// <summary>

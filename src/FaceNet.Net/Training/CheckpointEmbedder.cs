@@ -49,7 +49,7 @@ public sealed class CheckpointEmbedder : IDisposable
         PreprocessingMode mode;
         using (var checkpoint = TrainingCheckpoint.Read(checkpointPath))
         {
-            mode = preprocessing ?? TrainableNetworks.PreprocessingOf(checkpoint.Metadata);
+            mode = PreprocessingRule.Choose(preprocessing, TrainableNetworks.PreprocessingOf(checkpoint.Metadata));
             (network, inputSize) = TrainableNetworks.FromMetadata(checkpoint.Metadata);
         }
         try

@@ -45,7 +45,7 @@ public sealed class ImageFolderDataset : IIdentityDataset
             throw new FaceNetException($"Dataset folder '{root}' has no identity: expected <root>/<identity>/*.png or *.jpg.");
         Root = root;
         ImageSize = imageSize;
-        Preprocessing = preprocessing ?? PreprocessingMode.Prewhiten;
+        Preprocessing = PreprocessingRule.Choose(preprocessing, declared: null);
         _names = identities.Select(i => i.Name).ToArray();
         _files = identities.Select(i => i.Files).ToArray();
     }
