@@ -37,7 +37,7 @@ public class EndToEndBenchmarks
     public void Setup()
     {
         FaceNetRuntime.EnsureInitialized();
-        _encoder = FaceEncoder.FromWeights(BenchmarkAssets.EncoderWeights(out _), new FaceEncoderOptions { Device = new TorchSharp.torch.Device(Device) });
+        _encoder = FaceEncoder.FromWeights(BenchmarkAssets.EncoderWeights(out _), new FaceEncoderOptions { Device = Device });
         using var image = LoadFace();
         image.Mutate(c => c.Resize(250, 250));
         using var stream = new MemoryStream();

@@ -21,7 +21,7 @@ internal static class ConvertCommand
         command.SetAction(parse =>
         {
             string source = parse.GetValue(input)!, target = parse.GetValue(output)!;
-            using var bar = ProgressBar.ForStandardError();
+            using var bar = ProgressBar.ForFraction("converting");
             var fingerprint = FaceNetWeights.ConvertToSafetensors(source, target, parse.GetValue(preprocess), bar);
             bar.Finish();
             var info = FaceNetWeights.Inspect(target);

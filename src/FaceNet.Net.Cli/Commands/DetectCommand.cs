@@ -50,7 +50,7 @@ internal static class DetectCommand
             var results = new List<PhotoResult>();
             foreach (var file in files)
             {
-                using var image = ImageLoader.Load(file, new ImageLoadOptions { MaxPixels = options.MaxPixels });
+                using var image = ImageLoader.Load(file, options.ImageLoading);
                 var faces = detector.Detect(image);
                 results.Add(PhotoResult.From(file, image, faces));
                 var name = Path.GetFileNameWithoutExtension(file);

@@ -1,4 +1,6 @@
+using FaceNet.Net.Imaging;
 using FaceNet.Net.Training;
+using FaceNet.Net.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,8 +13,11 @@ namespace FaceNet.Net.Cli.Commands;
 /// </summary>
 internal static class EmbeddingNetworks
 {
-    /// <summary>A network ready to train or embed, with the input side its images need.</summary>
-    public sealed record Loaded(nn.Module<Tensor, Tensor> Network, int InputSize, IReadOnlyDictionary<string, string> Metadata);
+    /// <summary>
+    /// A network ready to train or embed, with the input side its images need and the preprocessing its weights declare
+    /// (null for a fresh network, or pretrained weights that record none).
+    /// </summary>
+    public sealed record Loaded(nn.Module<Tensor, Tensor> Network, int InputSize, IReadOnlyDictionary<string, string> Metadata, PreprocessingMode? Preprocessing);
 
     /// <summary>A fresh <see cref="CompactEmbeddingNetwork"/>, initialised from <paramref name="seed"/>.</summary>
     public static Loaded Fresh(int embeddingSize, int width, int inputSize, int seed)
@@ -20,7 +25,7 @@ internal static class EmbeddingNetworks
         FaceNetRuntime.EnsureInitialized();
         torch.manual_seed(seed);
         var net = new CompactEmbeddingNetwork(embeddingSize, width, inputSize);
-        return new Loaded(net, inputSize, net.ToMetadata());
+        return new Loaded(net, inputSize, net.ToMetadata(), null);
     }
 
     /// <summary>The network and weights in <paramref name="path"/>.</summary>
@@ -34,7 +39,7 @@ internal static class EmbeddingNetworks
         using (var checkpoint = TrainingCheckpoint.Read(path)) metadata = checkpoint.Metadata;
         var (net, inputSize) = TrainableNetworks.FromMetadata(metadata);
         EmbeddingTrainer.LoadModelWeights(net, path);
-        return new Loaded(net, inputSize, ModelMetadata(metadata));
+        return new Loaded(net, inputSize, ModelMetadata(metadata), TrainableNetworks.PreprocessingOf(metadata));
     }
 
     /// <summary>An embedding function over image files for <c>evaluate</c>: L2-normalised embeddings, in order.</summary>
@@ -44,21 +49,24 @@ internal static class EmbeddingNetworks
         float[][] Embed(IReadOnlyList<string> paths);
     }
 
-    /// <summary>The embedder for <c>--weights</c>: a 'facenet train' checkpoint, else <see cref="OpenPretrainedEmbedder"/>.</summary>
+    /// <summary>
+    /// The embedder for <c>--weights</c>: a 'facenet train' checkpoint, else <see cref="OpenPretrainedEmbedder"/>. Both
+    /// preprocess with <paramref name="preprocessing"/> when given, else with what the weights declare, else prewhiten.
+    /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static IEmbedder OpenEmbedder(string path, string device)
+    public static IEmbedder OpenEmbedder(string path, string? device, PreprocessingMode? preprocessing)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
-        if (!IsTrainingCheckpoint(path)) return OpenPretrainedEmbedder(path, device);
-        return new CheckpointEmbedderAdapter(CheckpointEmbedder.Load(path, device));
+        if (!IsTrainingCheckpoint(path)) return OpenPretrainedEmbedder(path, device, preprocessing);
+        return new CheckpointEmbedderAdapter(CheckpointEmbedder.Load(path, device, preprocessing));
     }
 
     /// <summary>
     /// An embedder for pretrained FaceNet weights (Keras <c>.h5</c> or converted <c>.safetensors</c>): each image (an
-    /// aligned face) is decoded and encoded with Inception-ResNet-v1 in the weights' own preprocessing, L2-normalised.
+    /// aligned face) is decoded and encoded with Inception-ResNet-v1, L2-normalised.
     /// </summary>
-    private static IEmbedder OpenPretrainedEmbedder(string path, string device) =>
-        new FaceEncoderEmbedder(Embeddings.FaceEncoder.FromWeights(path, new Embeddings.FaceEncoderOptions { Device = TrainingDevice.Resolve(device) }));
+    private static IEmbedder OpenPretrainedEmbedder(string path, string? device, PreprocessingMode? preprocessing) =>
+        new FaceEncoderEmbedder(Embeddings.FaceEncoder.FromWeights(path, new Embeddings.FaceEncoderOptions { Device = device, Preprocessing = preprocessing }));
 
     private sealed class FaceEncoderEmbedder(Embeddings.FaceEncoder encoder) : IEmbedder
     {
@@ -81,7 +89,17 @@ internal static class EmbeddingNetworks
     private static Loaded LoadPretrained(string path)
     {
         var network = Model.FaceNetModel.LoadTrainableNetwork(path);
-        return new Loaded(network, Model.FaceNetModel.InputSize, TrainableNetworks.InceptionResnetV1Metadata(network.EmbeddingSize));
+        try
+        {
+            var declared = FaceNetWeights.Inspect(path).Metadata.TryGetValue(SafetensorsMetadata.Preprocessing, out var name)
+                && PreprocessingModeNames.TryParse(name, out var mode) ? mode : (PreprocessingMode?)null;
+            return new Loaded(network, Model.FaceNetModel.InputSize, TrainableNetworks.InceptionResnetV1Metadata(network.EmbeddingSize), declared);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The architecture keys of a checkpoint's metadata (what <see cref="TrainableNetworks.FromMetadata"/> reads).</summary>

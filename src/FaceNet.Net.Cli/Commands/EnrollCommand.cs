@@ -37,7 +37,7 @@ internal static class EnrollCommand
 
             var all = plan.SelectMany(p => p.Images).ToList();
             IReadOnlyList<Embeddings.FaceEmbedding> embeddings;
-            using (var progress = new ProgressBar(all.Count, "encoding"))
+            using (var progress = ProgressBar.ForItems(all.Count, "encoding"))
                 embeddings = encoder.EncodeBatchAsync(all, progress).GetAwaiter().GetResult();
 
             int next = 0;

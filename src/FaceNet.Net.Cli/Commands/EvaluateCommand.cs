@@ -19,10 +19,11 @@ internal static class EvaluateCommand
         var folds = new Option<int>("--folds") { Description = "Number of folds", DefaultValueFactory = _ => VerificationEvaluator.DefaultFolds };
         var far = new Option<double>("--far") { Description = "Target false accept rate for VAL", DefaultValueFactory = _ => VerificationEvaluator.DefaultTargetFar };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
+        var preprocess = RecognitionOptions.Preprocess();
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("evaluate", "Verification accuracy (10-fold), VAL@FAR, AUC and EER on an LFW-style pairs file")
         {
-            pairs, images, weights, embeddings, saveEmbeddings, roc, folds, far, device, json,
+            pairs, images, weights, embeddings, saveEmbeddings, roc, folds, far, device, preprocess, json,
         };
         command.SetAction(parse =>
         {
@@ -44,7 +45,7 @@ internal static class EvaluateCommand
                 distances = PairDistances.Compute(file.Pairs, root, EmbeddingsFile.Lookup(EmbeddingsFile.Read(embeddingsPath), root));
             else
             {
-                using var embedder = EmbeddingNetworks.OpenEmbedder(weightsPath!, parse.GetValue(device) ?? "cpu");
+                using var embedder = EmbeddingNetworks.OpenEmbedder(weightsPath!, parse.GetValue(device), RecognitionOptions.ParsePreprocess(parse.GetValue(preprocess)));
                 distances = PairDistances.Compute(file.Pairs, root, paths =>
                 {
                     var vectors = embedder.Embed(paths);

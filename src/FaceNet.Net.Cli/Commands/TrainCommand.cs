@@ -33,6 +33,7 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation, sampling and augmentation", DefaultValueFactory = _ => 0 };
         var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "Write a checkpoint here after every epoch" };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
+        var preprocess = RecognitionOptions.Preprocess();
         var imageSize = new Option<int>("--image-size") { Description = "Fresh network: input side in pixels", DefaultValueFactory = _ => 64 };
         var embeddingSize = new Option<int>("--embedding-size") { Description = "Fresh network: embedding length", DefaultValueFactory = _ => 64 };
         var width = new Option<int>("--width") { Description = "Fresh network: channels of the first layer", DefaultValueFactory = _ => 16 };
@@ -41,7 +42,7 @@ internal static class TrainCommand
         var command = new Command("train", "Fine-tune an embedding network with the triplet loss (online semi-hard or batch-hard mining)")
         {
             dataset, weights, resume, epochs, batches, p, k, lr, optimizer, schedule, stepEpochs, gamma, miner, margin,
-            freeze, trainOnly, noFlip, seed, checkpointDir, device, imageSize, embeddingSize, width, json,
+            freeze, trainOnly, noFlip, seed, checkpointDir, device, preprocess, imageSize, embeddingSize, width, json,
         };
         command.SetAction(parse =>
         {
@@ -53,7 +54,8 @@ internal static class TrainCommand
                 ? EmbeddingNetworks.FromWeights(loaded)
                 : EmbeddingNetworks.Fresh(parse.GetValue(embeddingSize), parse.GetValue(width), parse.GetValue(imageSize), parse.GetValue(seed));
             using var network = model.Network;
-            var data = new ImageFolderDataset(parse.GetValue(dataset)!, model.InputSize);
+            var mode = RecognitionOptions.ParsePreprocess(parse.GetValue(preprocess)) ?? model.Preprocessing;
+            var data = new ImageFolderDataset(parse.GetValue(dataset)!, model.InputSize, mode);
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs),

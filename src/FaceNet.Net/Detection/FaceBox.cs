@@ -16,7 +16,7 @@ public readonly record struct FaceBox(float X1, float Y1, float X2, float Y2)
     /// <summary>Y2 − Y1.</summary>
     public float Height => Y2 - Y1;
 
-    /// <summary>Width × Height, the size used by <see cref="FaceSelection.Largest"/>.</summary>
+    /// <summary>Width × Height, the size used by <see cref="FacePolicy.Largest"/>.</summary>
     public float Area => Width * Height;
 
     /// <summary>Intersection over union with <paramref name="other"/> (0 when disjoint or degenerate).</summary>

@@ -1,3 +1,5 @@
+using FaceNet.Net.Imaging;
+
 namespace FaceNet.Net.Detection;
 
 /// <summary>
@@ -22,8 +24,12 @@ public sealed record FaceDetectorOptions
     /// <summary>The ratio between consecutive pyramid scales, in (0, 1), default 0.709 (halves the area per level).</summary>
     public double ScaleFactor { get; init; } = 0.709;
 
-    /// <summary>Which faces <see cref="IFaceDetector.Detect(SixLabors.ImageSharp.Image{SixLabors.ImageSharp.PixelFormats.Rgb24})"/> returns (default all).</summary>
-    public FaceSelection Selection { get; init; } = FaceSelection.All;
+    /// <summary>
+    /// Which faces <see cref="IFaceDetector.Detect(SixLabors.ImageSharp.Image{SixLabors.ImageSharp.PixelFormats.Rgb24})"/>
+    /// returns (default <see cref="FacePolicy.All"/>); under <see cref="FacePolicy.Error"/> a photo without exactly one
+    /// face throws, under <see cref="FacePolicy.Empty"/> it gives no face.
+    /// </summary>
+    public FacePolicy FacePolicy { get; init; } = FacePolicy.All;
 
     /// <summary>
     /// Margin around the box in the aligned crop, in pixels of the crop (facenet-pytorch's convention: the box grows
@@ -43,11 +49,19 @@ public sealed record FaceDetectorOptions
     /// </summary>
     public bool DoublePrecision { get; init; } = true;
 
-    /// <summary>TorchSharp device the networks run on: <c>"cpu"</c> (default), <c>"cuda"</c> or <c>"cuda:N"</c>.</summary>
-    public string Device { get; init; } = "cpu";
+    /// <summary>
+    /// The device the networks run on, by name: <c>cpu</c> (also null, the default), <c>cuda</c>, <c>cuda:N</c> or
+    /// <c>auto</c>. A name that is not valid, or CUDA where it is not usable, fails with a
+    /// <see cref="Devices.DeviceNotAvailableException"/> when the detector is created.
+    /// </summary>
+    public string? Device { get; init; }
 
-    /// <summary>Largest photo, in pixels (width × height), that path-based calls will decode (default 64 megapixels).</summary>
-    public long MaxPixels { get; init; } = 64L * 1024 * 1024;
+    /// <summary>Limits for decoding photos in path-based calls. Default <see cref="ImageLoadOptions.Default"/> (40 megapixels).</summary>
+    public ImageLoadOptions ImageLoading
+    {
+        get => _imageLoading;
+        init => _imageLoading = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>Throws a <see cref="FaceDetectionException"/> naming the first setting that is out of range.</summary>
     /// <exception cref="FaceDetectionException">A setting is out of range.</exception>
@@ -60,17 +74,15 @@ public sealed record FaceDetectorOptions
         CheckProbability(nameof(OutputThreshold), OutputThreshold);
         if (!(ScaleFactor > 0.05 && ScaleFactor < 0.99))
             throw new FaceDetectionException($"ScaleFactor must lie in (0.05, 0.99), got {ScaleFactor} (0.709 is the usual value).");
-        if (!Enum.IsDefined(Selection))
-            throw new FaceDetectionException($"Selection {(int)Selection} is not a FaceSelection value.");
+        if (!Enum.IsDefined(FacePolicy))
+            throw new FaceDetectionException($"FacePolicy {(int)FacePolicy} is not a FacePolicy value.");
         if (CropSize is < 1 or > 4096)
             throw new FaceDetectionException($"CropSize must lie in 1..4096 pixels, got {CropSize}.");
         if (Margin < 0 || Margin >= CropSize)
             throw new FaceDetectionException($"Margin must lie in 0..{CropSize - 1} (below CropSize), got {Margin}.");
-        if (MaxPixels < 1)
-            throw new FaceDetectionException($"MaxPixels must be positive, got {MaxPixels}.");
-        if (string.IsNullOrWhiteSpace(Device))
-            throw new FaceDetectionException("Device must name a TorchSharp device such as \"cpu\" or \"cuda:0\".");
     }
+
+    private readonly ImageLoadOptions _imageLoading = ImageLoadOptions.Default;
 
     private static void CheckProbability(string name, double value)
     {

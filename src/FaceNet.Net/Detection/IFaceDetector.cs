@@ -13,20 +13,23 @@ public interface IFaceDetector
     /// <summary>The settings in use.</summary>
     FaceDetectorOptions Options { get; }
 
-    /// <summary>Finds the faces in <paramref name="image"/> (chosen by <see cref="FaceDetectorOptions.Selection"/>).</summary>
+    /// <summary>Finds the faces in <paramref name="image"/> (chosen by <see cref="FaceDetectorOptions.FacePolicy"/>).</summary>
     /// <param name="image">The photo, RGB.</param>
     /// <returns>The faces, most probable first; empty when the photo holds none.</returns>
+    /// <exception cref="FaceDetectionException">The policy is <see cref="FacePolicy.Error"/> and the photo does not hold exactly one face.</exception>
     IReadOnlyList<DetectedFace> Detect(Image<Rgb24> image);
 
-    /// <summary>Finds the faces in several photos at once (photos of equal size run as one batch).</summary>
+    /// <summary>Finds the faces in several photos at once (photos of equal size run as one batch), each chosen by <see cref="FaceDetectorOptions.FacePolicy"/>.</summary>
     /// <param name="images">The photos.</param>
     /// <returns>One list per photo, in the same order.</returns>
+    /// <exception cref="FaceDetectionException">The policy is <see cref="FacePolicy.Error"/> and a photo does not hold exactly one face.</exception>
     IReadOnlyList<IReadOnlyList<DetectedFace>> Detect(IReadOnlyList<Image<Rgb24>> images);
 
     /// <summary>Decodes the photo at <paramref name="path"/> (EXIF orientation applied) and finds its faces.</summary>
     /// <param name="path">An image file.</param>
     /// <returns>The faces, most probable first; empty when the photo holds none.</returns>
-    /// <exception cref="ImageLoadException">The file is missing, corrupt, not an image, or too large.</exception>
+    /// <exception cref="ImageLoadException">The file is missing, corrupt, not an image, or too large (<see cref="FaceDetectorOptions.ImageLoading"/>).</exception>
+    /// <exception cref="FaceDetectionException">The policy is <see cref="FacePolicy.Error"/> and the photo does not hold exactly one face.</exception>
     IReadOnlyList<DetectedFace> Detect(string path);
 
     /// <summary>

@@ -1,3 +1,4 @@
+using FaceNet.Net.Devices;
 using FaceNet.Net.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -32,6 +33,7 @@ public sealed class MtcnnFaceDetector : IFaceDetector, IDisposable
     /// <param name="onetPath">O-Net weights.</param>
     /// <param name="options">Settings; null for facenet-pytorch's defaults.</param>
     /// <exception cref="FaceDetectionException">A file is missing or does not fit its network, or an option is out of range.</exception>
+    /// <exception cref="DeviceNotAvailableException"><see cref="FaceDetectorOptions.Device"/> is not valid or not available.</exception>
     public MtcnnFaceDetector(string pnetPath, string rnetPath, string onetPath, FaceDetectorOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(pnetPath);
@@ -40,7 +42,7 @@ public sealed class MtcnnFaceDetector : IFaceDetector, IDisposable
         Options = options ?? new FaceDetectorOptions();
         Options.Validate();
         FaceNetRuntime.EnsureInitialized();
-        _device = ParseDevice(Options.Device);
+        _device = DeviceResolver.Resolve(Options.Device);
 
         _pnet = new PNet();
         _rnet = new RNet();
@@ -70,6 +72,7 @@ public sealed class MtcnnFaceDetector : IFaceDetector, IDisposable
     /// <param name="options">Settings; null for facenet-pytorch's defaults.</param>
     /// <returns>The detector (dispose it).</returns>
     /// <exception cref="FaceDetectionException">The folder or a file is missing, or a file does not fit its network.</exception>
+    /// <exception cref="DeviceNotAvailableException"><see cref="FaceDetectorOptions.Device"/> is not valid or not available.</exception>
     public static MtcnnFaceDetector FromFolder(string folder, FaceDetectorOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
@@ -86,7 +89,7 @@ public sealed class MtcnnFaceDetector : IFaceDetector, IDisposable
     public IReadOnlyList<DetectedFace> Detect(Image<Rgb24> image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return Select(Detect([image])[0], Options.Selection);
+        return Detect([image])[0];
     }
 
     /// <inheritdoc />
@@ -100,7 +103,17 @@ public sealed class MtcnnFaceDetector : IFaceDetector, IDisposable
         {
             var indices = group.ToArray();
             var faces = RunCascade(indices.Select(i => images[i]).ToList());
-            for (int k = 0; k < indices.Length; k++) results[indices[k]] = Select(faces[k], Options.Selection);
+            for (int k = 0; k < indices.Length; k++)
+            {
+                try
+                {
+                    results[indices[k]] = Apply(faces[k], Options.FacePolicy);
+                }
+                catch (FaceDetectionException e) when (images.Count > 1)
+                {
+                    throw new FaceDetectionException($"Photo {indices[k]} of the list: {e.Message}", e);
+                }
+            }
         }
         return results;
     }
@@ -108,8 +121,15 @@ public sealed class MtcnnFaceDetector : IFaceDetector, IDisposable
     /// <inheritdoc />
     public IReadOnlyList<DetectedFace> Detect(string path)
     {
-        using var image = ImageLoader.Load(path, new ImageLoadOptions { MaxPixels = Options.MaxPixels });
-        return Detect(image);
+        using var image = ImageLoader.Load(path, Options.ImageLoading);
+        try
+        {
+            return Detect(image);
+        }
+        catch (FaceDetectionException e)
+        {
+            throw new FaceDetectionException($"Photo '{path}': {e.Message}", e);
+        }
     }
 
     /// <inheritdoc />
@@ -134,7 +154,7 @@ public sealed class MtcnnFaceDetector : IFaceDetector, IDisposable
     /// <inheritdoc />
     public IReadOnlyList<AlignedFace> DetectAndAlign(string path, FacePolicy policy)
     {
-        using var image = ImageLoader.Load(path, new ImageLoadOptions { MaxPixels = Options.MaxPixels });
+        using var image = ImageLoader.Load(path, Options.ImageLoading);
         try
         {
             return DetectAndAlign(image, policy);
@@ -167,20 +187,14 @@ public sealed class MtcnnFaceDetector : IFaceDetector, IDisposable
         }
     }
 
-    private static IReadOnlyList<DetectedFace> Select(IReadOnlyList<DetectedFace> faces, FaceSelection selection) => selection switch
-    {
-        FaceSelection.Largest => faces.Count == 0 ? faces : [faces.MaxBy(f => f.Box.Area)!],
-        FaceSelection.MostProbable => faces.Count == 0 ? faces : [faces.MaxBy(f => f.Probability)!],
-        _ => faces,
-    };
-
-    private static IReadOnlyList<DetectedFace> Apply(List<DetectedFace> faces, FacePolicy policy) => policy switch
+    /// <summary>The faces <paramref name="policy"/> keeps of those the cascade found (most probable first).</summary>
+    private static IReadOnlyList<DetectedFace> Apply(IReadOnlyList<DetectedFace> faces, FacePolicy policy) => policy switch
     {
         FacePolicy.Error when faces.Count != 1 => throw new FaceDetectionException(
             faces.Count == 0 ? "No face was found; exactly one was expected." : $"{faces.Count} faces were found; exactly one was expected."),
         FacePolicy.Empty when faces.Count != 1 => [],
-        FacePolicy.Largest => Select(faces, FaceSelection.Largest),
-        FacePolicy.MostProbable => Select(faces, FaceSelection.MostProbable),
+        FacePolicy.Largest when faces.Count > 0 => [faces.MaxBy(f => f.Box.Area)!],
+        FacePolicy.MostProbable when faces.Count > 0 => [faces.MaxBy(f => f.Probability)!],
         _ => faces,
     };
 
@@ -188,21 +202,6 @@ public sealed class MtcnnFaceDetector : IFaceDetector, IDisposable
     {
         if (!File.Exists(path)) throw new FaceDetectionException($"MTCNN weight file '{path}' does not exist.");
         MtcnnWeights.LoadInto(module, MtcnnWeights.Read(path), path);
-    }
-
-    private static Device ParseDevice(string device)
-    {
-        try
-        {
-            var parsed = torch.device(device);
-            if (parsed.type == DeviceType.CUDA && !torch.cuda.is_available())
-                throw new FaceDetectionException($"Device '{device}' was asked for but CUDA is not available (add the TorchSharp-cuda package and check the driver), use \"cpu\".");
-            return parsed;
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or System.Runtime.InteropServices.ExternalException)
-        {
-            throw new FaceDetectionException($"Device '{device}' is not a TorchSharp device such as \"cpu\" or \"cuda:0\".", e);
-        }
     }
 
     private void DisposeNetworks()

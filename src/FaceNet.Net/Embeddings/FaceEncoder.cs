@@ -1,3 +1,4 @@
+using FaceNet.Net.Devices;
 using FaceNet.Net.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -20,21 +21,22 @@ public sealed partial class FaceEncoder : IFaceEncoder
     private readonly IEmbeddingNetwork _network;
     private readonly bool _ownsNetwork;
     private readonly FaceEncoderOptions _options;
+    private readonly torch.Device _device;
     private readonly ReaderWriterLockSlim _lifetime = new(LockRecursionPolicy.NoRecursion);
     private volatile bool _disposed;
 
     /// <summary>Wraps <paramref name="network"/> (owned and disposed with the encoder unless <paramref name="ownsNetwork"/> is false).</summary>
-    /// <exception cref="FaceNetException">The options ask for a CUDA device that is not available.</exception>
+    /// <exception cref="DeviceNotAvailableException">The options name a device that is not valid or not available.</exception>
     internal FaceEncoder(IEmbeddingNetwork network, FaceEncoderOptions? options = null, bool ownsNetwork = true)
     {
         ArgumentNullException.ThrowIfNull(network);
         FaceNetRuntime.EnsureInitialized();
         _options = options ?? new FaceEncoderOptions();
-        Device = DeviceSelection.Resolve(_options.Device);
+        _device = DeviceResolver.Resolve(_options.Device);
         if (_options.Threads is int threads) torch.set_num_threads(threads);
         _network = network;
         _ownsNetwork = ownsNetwork;
-        Preprocessing = _options.Preprocessing ?? network.ExpectedPreprocessing ?? PreprocessingMode.Prewhiten;
+        Preprocessing = PreprocessingRule.Choose(_options.Preprocessing, network.ExpectedPreprocessing);
     }
 
     /// <summary>
@@ -42,17 +44,16 @@ public sealed partial class FaceEncoder : IFaceEncoder
     /// the device of <paramref name="options"/> and returns an encoder that owns them.
     /// </summary>
     /// <exception cref="FaceNet.Net.Weights.WeightLoadException">The file is missing, corrupt or not FaceNet weights.</exception>
-    /// <exception cref="FaceNetException">The options ask for a CUDA device that is not available.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="FaceEncoderOptions.Precision"/> is not float32, float16 or bfloat16.</exception>
+    /// <exception cref="DeviceNotAvailableException">The options name a device that is not valid or not available.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="FaceEncoderOptions.Precision"/> is not a defined <see cref="Net.Precision"/> value.</exception>
     public static FaceEncoder FromWeights(string path, FaceEncoderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         FaceNetRuntime.EnsureInitialized();
-        var device = DeviceSelection.Resolve(options?.Device);
         var model = FaceNet.Net.Model.FaceNetModel.Load(path, new FaceNet.Net.Model.InferenceOptions
         {
-            Device = FaceNet.Net.Devices.DeviceResolver.NameOf(device),
-            Precision = (options?.Precision ?? torch.ScalarType.Float32).ToPrecision(),
+            Device = options?.Device,
+            Precision = options?.Precision ?? Precision.Float32,
         });
         try
         {
@@ -78,8 +79,8 @@ public sealed partial class FaceEncoder : IFaceEncoder
     /// </remarks>
     public PreprocessingMode Preprocessing { get; }
 
-    /// <summary>The device the encoder was created for.</summary>
-    public torch.Device Device { get; }
+    /// <summary>The canonical name of the device the encoder was created for: <c>cpu</c> or <c>cuda:N</c> (<c>auto</c> resolved).</summary>
+    public string Device => DeviceResolver.NameOf(_device);
 
     /// <summary>The options the encoder was created with.</summary>
     public FaceEncoderOptions Options => _options;

@@ -2,7 +2,6 @@ using FaceNet.Net.Detection;
 using FaceNet.Net.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
-using TorchSharp;
 
 namespace FaceNet.Net.Embeddings;
 
@@ -15,20 +14,23 @@ public sealed class FaceEncoderOptions
     public const int DefaultBatchSize = 32;
 
     /// <summary>
-    /// Where the network runs: <c>torch.CPU</c> (the default when null), <c>torch.CUDA</c> or <c>new torch.Device("cuda:1")</c>.
-    /// Asking for CUDA when it is not available (no TorchSharp CUDA package, no driver, no such device index)
-    /// fails with a <see cref="FaceNetException"/> instead of silently falling back to the CPU.
+    /// Where the network runs, by name: <c>cpu</c> (also null, the default), <c>cuda</c> (<c>cuda:0</c>), <c>cuda:N</c>, or
+    /// <c>auto</c> (the first CUDA device when CUDA is usable, else the CPU); any case. A name that is not one of these, or
+    /// CUDA where it is not usable (no TorchSharp CUDA package, no driver, no such device index), fails with a
+    /// <see cref="Devices.DeviceNotAvailableException"/> when the encoder is created, instead of silently falling back
+    /// to the CPU.
     /// </summary>
-    public torch.Device? Device { get; init; }
+    public string? Device { get; init; }
 
     /// <summary>
-    /// The type the network computes in when <see cref="FaceEncoder.FromWeights(string, FaceEncoderOptions?)"/> loads it: float32 (null, the
-    /// default), <c>torch.ScalarType.Float16</c> / <c>BFloat16</c> for CUDA devices (half the weight memory, tensor
-    /// cores), or <c>BFloat16</c> on a CPU with the AVX-512 BF16 instructions (faster than float32 there; see
-    /// <see cref="Model.FaceNetModel.Load"/>). Inputs are cast to it and outputs converted back to float32; raw
-    /// outputs move by a few hundredths, so do not mix embeddings of different precisions in tight comparisons. Ignored by encoders built around an existing network.
+    /// The type the network computes in when <see cref="FaceEncoder.FromWeights(string, FaceEncoderOptions?)"/> loads it:
+    /// <see cref="Net.Precision.Float32"/> (also null, the default), <see cref="Net.Precision.Float16"/> /
+    /// <see cref="Net.Precision.BFloat16"/> for CUDA devices (half the weight memory, tensor cores), or
+    /// <see cref="Net.Precision.BFloat16"/> on a CPU with the AVX-512 BF16 instructions (faster than float32 there).
+    /// Inputs are cast to it and outputs converted back to float32; raw outputs move by a few hundredths, so do not
+    /// mix embeddings of different precisions in tight comparisons. Ignored by encoders built around an existing network.
     /// </summary>
-    public torch.ScalarType? Precision { get; init; }
+    public Precision? Precision { get; init; }
 
     /// <summary>
     /// The preprocessing applied to pixels. When null the encoder uses the weights' own convention
@@ -101,7 +103,7 @@ public sealed class FaceEncoderOptions
     /// <summary>A copy of these options with <see cref="Detector"/> set.</summary>
     internal FaceEncoderOptions WithDetector(IFaceDetector detector) => new()
     {
-        Device = Device, Preprocessing = Preprocessing, BatchSize = BatchSize, Threads = Threads, IncludeRaw = IncludeRaw,
+        Device = Device, Precision = Precision, Preprocessing = Preprocessing, BatchSize = BatchSize, Threads = Threads, IncludeRaw = IncludeRaw,
         ImageLoading = ImageLoading, Detector = detector, FacePolicy = FacePolicy,
     };
 

@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using FaceNet.Net.Devices;
+using FaceNet.Net.Imaging;
+using FaceNet.Net.Weights;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -49,14 +52,15 @@ public sealed class EmbeddingTrainer
     /// <param name="progress">Receives one report per step (called on the training thread).</param>
     /// <param name="cancellationToken">Stops between steps; the last complete epoch's checkpoint stays valid.</param>
     /// <returns>Per-epoch summaries.</returns>
-    /// <exception cref="FaceNetException">The dataset cannot fill P x K batches, a freeze prefix matches nothing, CUDA is
-    /// unavailable, or the resume checkpoint does not fit the model or the options.</exception>
+    /// <exception cref="FaceNetException">The dataset cannot fill P x K batches, a freeze prefix matches nothing, or the
+    /// resume checkpoint does not fit the model or the options.</exception>
+    /// <exception cref="DeviceNotAvailableException"><see cref="TrainingOptions.Device"/> is not valid or not available.</exception>
     public TrainingResult Train(IIdentityDataset dataset, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         FaceNetRuntime.EnsureInitialized();
         var o = Options;
-        var device = TrainingDevice.Resolve(o.Device);
+        var device = DeviceResolver.Resolve(o.Device);
         var sampler = new PkBatchSampler(dataset, o.IdentitiesPerBatch, o.ImagesPerIdentity, o.Seed);
         int steps = o.BatchesPerEpoch ?? sampler.DefaultBatchesPerEpoch;
 
@@ -106,7 +110,7 @@ public sealed class EmbeddingTrainer
             if (o.CheckpointDirectory is not null)
             {
                 checkpoint = Path.Combine(o.CheckpointDirectory, string.Create(CultureInfo.InvariantCulture, $"checkpoint-epoch-{epoch + 1:D4}.safetensors"));
-                SaveCheckpoint(checkpoint, optimizer, epoch + 1);
+                SaveCheckpoint(checkpoint, optimizer, epoch + 1, dataset.Preprocessing);
             }
             summaries.Add(new EpochSummary(epoch, lossSum / steps, activeSum / steps, rate, checkpoint));
         }
@@ -131,7 +135,7 @@ public sealed class EmbeddingTrainer
         _ => throw new ArgumentOutOfRangeException(nameof(Options.Optimizer)),
     };
 
-    private void SaveCheckpoint(string path, torch.optim.Optimizer optimizer, int epochsCompleted)
+    private void SaveCheckpoint(string path, torch.optim.Optimizer optimizer, int epochsCompleted, PreprocessingMode? preprocessing)
     {
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -153,6 +157,8 @@ public sealed class EmbeddingTrainer
                 Options.Margin, Miner = Options.Miner.ToString(), Options.Seed, Options.FreezePrefixes, Options.TrainOnlyPrefixes,
             }),
         };
+        // What the images were preprocessed with, so the checkpoint is embedded the way it was trained (TrainableNetworks.PreprocessingOf).
+        if (preprocessing is PreprocessingMode mode) metadata[SafetensorsMetadata.Preprocessing] = PreprocessingModeNames.ToName(mode);
         TrainingCheckpoint.Write(path, tensors, metadata);
     }
 

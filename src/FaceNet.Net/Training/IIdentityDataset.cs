@@ -1,3 +1,4 @@
+using FaceNet.Net.Imaging;
 using TorchSharp;
 
 namespace FaceNet.Net.Training;
@@ -19,6 +20,13 @@ public interface IIdentityDataset
 
     /// <summary>The number of images of identity <paramref name="identity"/>.</summary>
     int ImageCount(int identity);
+
+    /// <summary>
+    /// The preprocessing <see cref="LoadImage"/> applies, when known (null by default). <see cref="EmbeddingTrainer"/>
+    /// records it in every checkpoint, so that <see cref="CheckpointEmbedder"/> and <c>facenet evaluate</c> embed images
+    /// the way the network was trained.
+    /// </summary>
+    PreprocessingMode? Preprocessing => null;
 
     /// <summary>Image <paramref name="image"/> of identity <paramref name="identity"/> as a 3 x S x S float32 CPU tensor,
     /// preprocessed like the network's input; the caller disposes it.</summary>

@@ -1,22 +1,16 @@
 using FaceNet.Net.Imaging;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
-using SixLabors.ImageSharp.Processing;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FaceNet.Net.Training;
 
 /// <summary>
-/// A folder-per-identity dataset: <c>&lt;root&gt;/&lt;identity&gt;/*.png|jpg|jpeg</c>. Images are decoded on demand to
-/// RGB, resized to S x S and preprocessed with (x − 127.5) / 128. Identities and files are in ordinal name order;
-/// folders without images are ignored. Safe for concurrent reads (it only reads files).
+/// A folder-per-identity dataset: <c>&lt;root&gt;/&lt;identity&gt;/*.png|jpg|jpeg</c>. Images are decoded on demand
+/// (<see cref="ImageLoader"/>, its default limits) and resized and preprocessed by the encoder's pipeline, to S x S
+/// with <see cref="Preprocessing"/>. Identities and files are in ordinal name order; folders without images are
+/// ignored. Safe for concurrent reads (it only reads files).
 /// </summary>
 public sealed class ImageFolderDataset : IIdentityDataset
 {
-    /// <summary>The largest decoded image accepted, in pixels (crafted files can claim huge sizes).</summary>
-    public const long MaxPixels = 64L * 1024 * 1024;
-
     private static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
     private readonly string[] _names;
     private readonly string[][] _files;
@@ -24,12 +18,20 @@ public sealed class ImageFolderDataset : IIdentityDataset
     /// <summary>Scans <paramref name="root"/> for identity folders.</summary>
     /// <param name="root">The dataset folder.</param>
     /// <param name="imageSize">The side S the images are resized to (e.g. 160 for Inception-ResNet-v1).</param>
+    /// <param name="preprocessing">
+    /// The preprocessing the network expects: for pretrained weights what they declare, for a checkpoint what it
+    /// records (<see cref="TrainableNetworks.PreprocessingOf"/>). Null means <see cref="PreprocessingMode.Prewhiten"/>,
+    /// the encoder's choice for weights that declare none.
+    /// </param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FaceNetException">No sub-folder holds an image.</exception>
-    public ImageFolderDataset(string root, int imageSize)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="preprocessing"/> is not a defined mode.</exception>
+    public ImageFolderDataset(string root, int imageSize, PreprocessingMode? preprocessing = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, 8);
+        if (preprocessing is PreprocessingMode given && !Enum.IsDefined(given))
+            throw new ArgumentOutOfRangeException(nameof(preprocessing), given, "Unknown preprocessing mode.");
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"Dataset folder '{root}' does not exist.");
         var identities = new List<(string Name, string[] Files)>();
         foreach (var dir in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
@@ -43,6 +45,7 @@ public sealed class ImageFolderDataset : IIdentityDataset
             throw new FaceNetException($"Dataset folder '{root}' has no identity: expected <root>/<identity>/*.png or *.jpg.");
         Root = root;
         ImageSize = imageSize;
+        Preprocessing = PreprocessingRule.Choose(preprocessing, declared: null);
         _names = identities.Select(i => i.Name).ToArray();
         _files = identities.Select(i => i.Files).ToArray();
     }
@@ -56,6 +59,11 @@ public sealed class ImageFolderDataset : IIdentityDataset
     /// <inheritdoc />
     public int ImageSize { get; }
 
+    /// <summary>The preprocessing <see cref="LoadImage"/> applies.</summary>
+    public PreprocessingMode Preprocessing { get; }
+
+    PreprocessingMode? IIdentityDataset.Preprocessing => Preprocessing;
+
     /// <inheritdoc />
     public string IdentityName(int identity) => _names[identity];
 
@@ -66,23 +74,12 @@ public sealed class ImageFolderDataset : IIdentityDataset
     public string ImagePath(int identity, int image) => _files[identity][image];
 
     /// <inheritdoc />
-    /// <exception cref="FaceNetException">The file is not a readable PNG/JPEG, or is larger than <see cref="MaxPixels"/>.</exception>
-    public Tensor LoadImage(int identity, int image) => Load(_files[identity][image], ImageSize);
-
-    /// <summary>Decodes one image file to a 3 x S x S float32 tensor preprocessed with (x − 127.5) / 128.</summary>
-    /// <param name="path">An image file in any format <see cref="ImageLoader"/> reads.</param>
-    /// <param name="size">The side S (the image is resized with the bicubic resampler).</param>
-    /// <exception cref="ImageLoadException">The file is missing, cannot be decoded, or is too large.</exception>
-    internal static Tensor Load(string path, int size)
+    /// <exception cref="ImageLoadException">The file is missing, cannot be decoded, or is larger than <see cref="ImageLoadOptions.MaxPixels"/>.</exception>
+    public Tensor LoadImage(int identity, int image)
     {
-        var rgb = new byte[size * size * 3];
-        using (var img = ImageLoader.Load(path, new ImageLoadOptions { MaxPixels = MaxPixels }))
-        {
-            img.Mutate(c => c.Resize(size, size, KnownResamplers.Bicubic));
-            img.CopyPixelDataTo(rgb);
-        }
+        using var decoded = ImageLoader.Load(_files[identity][image]);
         using var scope = NewDisposeScope();
-        var hwc = tensor(rgb, new long[] { size, size, 3 });
-        return hwc.permute(2, 0, 1).to(ScalarType.Float32).sub(127.5).div(128.0).contiguous().MoveToOuterDisposeScope();
+        // The pipeline returns a channels-last view; a plain 3 x S x S copy keeps what the trainer stacks unchanged.
+        return FaceBatch.ToTensor([decoded], Preprocessing, ImageSize)[0].contiguous().MoveToOuterDisposeScope();
     }
 }

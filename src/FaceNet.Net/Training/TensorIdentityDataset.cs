@@ -1,3 +1,4 @@
+using FaceNet.Net.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,8 +16,9 @@ public sealed class TensorIdentityDataset : IIdentityDataset, IDisposable
     /// <summary>Creates the dataset from one image stack per identity (copied to the CPU as float32).</summary>
     /// <param name="names">The identity names.</param>
     /// <param name="imagesPerIdentity">For each identity a K_i x 3 x S x S tensor, K_i ≥ 1, the same S for all.</param>
+    /// <param name="preprocessing">How the tensors were preprocessed, when known (recorded in checkpoints).</param>
     /// <exception cref="ArgumentException">The lists differ in length, are empty, or a stack has the wrong shape.</exception>
-    public TensorIdentityDataset(IReadOnlyList<string> names, IReadOnlyList<Tensor> imagesPerIdentity)
+    public TensorIdentityDataset(IReadOnlyList<string> names, IReadOnlyList<Tensor> imagesPerIdentity, PreprocessingMode? preprocessing = null)
     {
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(imagesPerIdentity);
@@ -33,7 +35,11 @@ public sealed class TensorIdentityDataset : IIdentityDataset, IDisposable
         _names = names.ToArray();
         _images = imagesPerIdentity.Select(t => t.detach().to(ScalarType.Float32).cpu().clone()).ToArray();
         ImageSize = (int)side;
+        Preprocessing = preprocessing;
     }
+
+    /// <inheritdoc />
+    public PreprocessingMode? Preprocessing { get; }
 
     /// <inheritdoc />
     public int IdentityCount => _names.Length;

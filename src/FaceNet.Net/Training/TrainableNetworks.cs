@@ -1,6 +1,8 @@
 using System.Globalization;
+using FaceNet.Net.Imaging;
 using FaceNet.Net.Model;
 using FaceNet.Net.Model.Network;
+using FaceNet.Net.Weights;
 using static TorchSharp.torch;
 
 namespace FaceNet.Net.Training;
@@ -22,6 +24,23 @@ public static class TrainableNetworks
         ["embeddingSize"] = embeddingSize.ToString(CultureInfo.InvariantCulture),
         ["inputSize"] = FaceNetModel.InputSize.ToString(CultureInfo.InvariantCulture),
     };
+
+    /// <summary>
+    /// The preprocessing a checkpoint's network was trained with: the <c>facenet.preprocessing</c> entry
+    /// (<see cref="SafetensorsMetadata.Preprocessing"/>, the key converted weight files use too) that
+    /// <see cref="EmbeddingTrainer"/> writes from <see cref="IIdentityDataset.Preprocessing"/>. A checkpoint without it
+    /// declares <see cref="PreprocessingMode.Fixed"/>: every dataset of the trainer used (x − 127.5) / 128 before
+    /// checkpoints recorded the mode.
+    /// </summary>
+    /// <exception cref="FaceNetException">The entry names no known preprocessing.</exception>
+    public static PreprocessingMode PreprocessingOf(IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (!metadata.TryGetValue(SafetensorsMetadata.Preprocessing, out var name)) return PreprocessingMode.Fixed;
+        return PreprocessingModeNames.TryParse(name, out var mode)
+            ? mode
+            : throw new FaceNetException($"The checkpoint metadata names an unknown preprocessing '{name}' ({SafetensorsMetadata.Preprocessing}): expected fixed, unit or prewhiten.");
+    }
 
     /// <summary>Rebuilds the (untrained) architecture the metadata names, with its input side.</summary>
     /// <exception cref="FaceNetException">The metadata names no known network or lacks its sizes.</exception>

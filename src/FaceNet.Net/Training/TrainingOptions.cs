@@ -48,8 +48,12 @@ public sealed record TrainingOptions
     /// <summary>The seed of batch sampling, augmentation and TorchSharp's generator (default 0).</summary>
     public int Seed { get; init; }
 
-    /// <summary>"cpu" (default), "cuda", "cuda:N" or "auto" (CUDA when available).</summary>
-    public string Device { get; init; } = "cpu";
+    /// <summary>
+    /// The device name: <c>cpu</c> (also null, the default), <c>cuda</c>, <c>cuda:N</c> or <c>auto</c> (the first CUDA
+    /// device when CUDA is usable, else the CPU). A name that is not valid, or CUDA where it is not usable, fails with a
+    /// <see cref="Devices.DeviceNotAvailableException"/> when training starts.
+    /// </summary>
+    public string? Device { get; init; }
 
     /// <summary>Where a checkpoint is written after each epoch; null writes none.</summary>
     public string? CheckpointDirectory { get; init; }

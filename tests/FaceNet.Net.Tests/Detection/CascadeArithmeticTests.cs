@@ -91,12 +91,18 @@ public class CascadeArithmeticTests
             (new() { ScaleFactor = 1 }, "ScaleFactor"),
             (new() { CropSize = 0 }, "CropSize"),
             (new() { Margin = 160 }, "Margin"),
-            (new() { MaxPixels = 0 }, "MaxPixels"),
-            (new() { Device = " " }, "Device"),
-            (new() { Selection = (FaceSelection)7 }, "Selection"),
+            (new() { FacePolicy = (FacePolicy)7 }, "FacePolicy"),
         };
         foreach (var (options, name) in bad)
             Assert.That(() => options.Validate(), Throws.TypeOf<FaceDetectionException>().With.Message.Contains(name), name);
         Assert.That(() => new FaceDetectorOptions().Validate(), Throws.Nothing);
+    }
+
+    [Test]
+    public void A_bad_device_name_fails_before_any_weight_file_is_read()
+    {
+        var options = new FaceDetectorOptions { Device = "gpu" };
+        Assert.That(() => new MtcnnFaceDetector("no-pnet", "no-rnet", "no-onet", options),
+            Throws.TypeOf<Devices.DeviceNotAvailableException>().With.Message.EqualTo("Device 'gpu' is not valid: use cpu, cuda, cuda:N or auto."));
     }
 }

@@ -115,10 +115,24 @@ public class DetectionBehaviourTests
     public void The_selection_option_keeps_only_the_largest_face()
     {
         using var group = Group();
-        using var largestOnly = MtcnnFaceDetector.FromFolder(MtcnnReference.WeightsFolder, new FaceDetectorOptions { Selection = FaceSelection.Largest });
+        using var largestOnly = MtcnnFaceDetector.FromFolder(MtcnnReference.WeightsFolder, new FaceDetectorOptions { FacePolicy = FacePolicy.Largest });
         var all = _detector!.Detect(group);
         var one = largestOnly.Detect(group);
         Assert.That(one.Single().Box, Is.EqualTo(all.MaxBy(f => f.Box.Area)!.Box));
+    }
+
+    [Test]
+    public void The_options_face_policy_also_decides_what_detect_gives_when_a_photo_holds_several_faces()
+    {
+        using var group = Group();
+        var all = _detector!.Detect(group);
+        using var strict = MtcnnFaceDetector.FromFolder(MtcnnReference.WeightsFolder, new FaceDetectorOptions { FacePolicy = FacePolicy.Error });
+        var error = Assert.Throws<FaceDetectionException>(() => strict.Detect(group));
+        Assert.That(error!.Message, Is.EqualTo($"{all.Count} faces were found; exactly one was expected."));
+        using var empty = MtcnnFaceDetector.FromFolder(MtcnnReference.WeightsFolder, new FaceDetectorOptions { FacePolicy = FacePolicy.Empty });
+        Assert.That(empty.Detect(group), Is.Empty);
+        using var probable = MtcnnFaceDetector.FromFolder(MtcnnReference.WeightsFolder, new FaceDetectorOptions { FacePolicy = FacePolicy.MostProbable });
+        Assert.That(probable.Detect(group).Single().Box, Is.EqualTo(all.MaxBy(f => f.Probability)!.Box));
     }
 
     [Test]
@@ -185,7 +199,7 @@ public class DetectionBehaviourTests
         try
         {
             using (var image = new Image<Rgb24>(300, 200)) image.SaveAsPng(path);
-            using var strict = MtcnnFaceDetector.FromFolder(MtcnnReference.WeightsFolder, new FaceDetectorOptions { MaxPixels = 50_000 });
+            using var strict = MtcnnFaceDetector.FromFolder(MtcnnReference.WeightsFolder, new FaceDetectorOptions { ImageLoading = new ImageLoadOptions { MaxPixels = 50_000 } });
             var error = Assert.Throws<ImageLoadException>(() => strict.Detect(path));
             Assert.That(error!.Message, Does.Contain("300x200"));
         }

@@ -130,8 +130,8 @@ public class CudaEncoderTests
                 });
             var paths = TestImages.WriteFaces(folder, 5);
             using var cpu = FaceEncoder.FromWeights(weights);
-            using var cuda = FaceEncoder.FromWeights(weights, new FaceEncoderOptions { Device = torch.CUDA, BatchSize = 2 });
-            Assert.That(cuda.Device.type, Is.EqualTo(DeviceType.CUDA));
+            using var cuda = FaceEncoder.FromWeights(weights, new FaceEncoderOptions { Device = "cuda", BatchSize = 2 });
+            Assert.That(cuda.Device, Is.EqualTo("cuda:0"));
 
             var expected = cpu.EncodeBatch(paths);
             var (batched, single) = CudaCheck.WithTf32(false, () => (cuda.EncodeBatch(paths), cuda.Encode(paths[3])));

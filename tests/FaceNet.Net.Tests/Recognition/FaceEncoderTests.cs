@@ -199,11 +199,48 @@ public class FaceEncoderTests
     {
         if (Devices.CudaDevices.IsAvailable) Assert.Ignore("CUDA is available here; the failure path cannot be shown.");
         var network = new TestEmbeddingNetwork();
-        var e = Assert.Throws<FaceNetException>(() => new FaceEncoder(network, new FaceEncoderOptions { Device = new torch.Device(DeviceType.CUDA, 0) }));
-        Assert.That(e!.Message, Does.Contain("CUDA device cuda:0 was requested but CUDA is not available"));
-        e = Assert.Throws<FaceNetException>(() => new FaceEncoder(network, new FaceEncoderOptions { Device = new torch.Device(DeviceType.CUDA, 1) }));
+        var e = Assert.Throws<Devices.DeviceNotAvailableException>(() => new FaceEncoder(network, new FaceEncoderOptions { Device = "cuda" }));
+        Assert.That(e!.Message, Does.StartWith("Device 'cuda:0' was asked for but CUDA is not available in this process"));
+        e = Assert.Throws<Devices.DeviceNotAvailableException>(() => new FaceEncoder(network, new FaceEncoderOptions { Device = "cuda:1" }));
         Assert.That(e!.Message, Does.Contain("cuda:1"));
         network.Dispose();
+    }
+
+    [Test]
+    public void The_device_is_a_name_resolved_once_and_reported_canonically()
+    {
+        using var network = new TestEmbeddingNetwork();
+        using (var encoder = new FaceEncoder(network, new FaceEncoderOptions(), ownsNetwork: false))
+            Assert.That(encoder.Device, Is.EqualTo("cpu"));
+        using (var encoder = new FaceEncoder(network, new FaceEncoderOptions { Device = " CPU " }, ownsNetwork: false))
+            Assert.That(encoder.Device, Is.EqualTo("cpu"));
+        using (var encoder = new FaceEncoder(network, new FaceEncoderOptions { Device = "auto" }, ownsNetwork: false))
+            Assert.That(encoder.Device, Is.EqualTo(Devices.CudaDevices.IsAvailable ? "cuda:0" : "cpu"));
+        var e = Assert.Throws<Devices.DeviceNotAvailableException>(() => new FaceEncoder(network, new FaceEncoderOptions { Device = "gpu" }, ownsNetwork: false));
+        Assert.That(e!.Message, Is.EqualTo("Device 'gpu' is not valid: use cpu, cuda, cuda:N or auto."));
+    }
+
+    [Test]
+    public void Adding_a_detector_to_the_options_keeps_every_other_setting()
+    {
+        var options = new FaceEncoderOptions
+        {
+            Device = "cpu", Precision = Precision.BFloat16, Preprocessing = PreprocessingMode.Unit, BatchSize = 3, Threads = 2,
+            IncludeRaw = true, ImageLoading = new ImageLoadOptions { MaxPixels = 123 }, FacePolicy = Net.Detection.FacePolicy.MostProbable,
+        };
+        var copy = options.WithDetector(null!);
+        foreach (var property in typeof(FaceEncoderOptions).GetProperties().Where(p => p.Name != nameof(FaceEncoderOptions.Detector)))
+            Assert.That(property.GetValue(copy), Is.EqualTo(property.GetValue(options)), property.Name);
+    }
+
+    [Test]
+    public void An_undefined_precision_is_refused_before_the_weights_are_read()
+    {
+        Assert.That(() => FaceEncoder.FromWeights("no-such-weights.h5", new FaceEncoderOptions { Precision = (Precision)9 }),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("precision"));
+        Assert.That(Precision.BFloat16.ToScalarType(), Is.EqualTo(torch.ScalarType.BFloat16));
+        Assert.That(Precision.Float16.ToScalarType(), Is.EqualTo(torch.ScalarType.Float16));
+        Assert.That(Precision.Float32.ToScalarType(), Is.EqualTo(torch.ScalarType.Float32));
     }
 
     [Test]

@@ -34,7 +34,7 @@ public class TrainCommandTests
         }
         var ck = Path.Combine(_dir, "ck");
         string[] common = ["--image-size", "16", "--width", "4", "--embedding-size", "4", "-P", "2", "-K", "2", "--seed", "3", "--json"];
-        var r = FacenetCli.Run(["train", data, "--epochs", "2", "--checkpoint-dir", ck, .. common]);
+        var r = FacenetCli.Run(["train", data, "--epochs", "2", "--checkpoint-dir", ck, "--preprocess", "unit", .. common]);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
         using (var json = JsonDocument.Parse(r.StandardOutput))
         {
@@ -43,6 +43,7 @@ public class TrainCommandTests
         }
         var second = Path.Combine(ck, "checkpoint-epoch-0002.safetensors");
         Assert.That(File.Exists(second), Is.True);
+        Assert.That(RecordedPreprocessing(second), Is.EqualTo("unit"), "the checkpoint records the mode its images had");
 
         r = FacenetCli.Run(["train", data, "--epochs", "3", "--resume", second, "--checkpoint-dir", ck, .. common]);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
@@ -51,6 +52,8 @@ public class TrainCommandTests
             Assert.That(json.RootElement.GetProperty("startEpoch").GetInt32(), Is.EqualTo(2));
             Assert.That(json.RootElement.GetProperty("epochs")[0].GetProperty("epoch").GetInt32(), Is.EqualTo(3));
         }
+        Assert.That(RecordedPreprocessing(Path.Combine(ck, "checkpoint-epoch-0003.safetensors")), Is.EqualTo("unit"),
+            "without --preprocess, the run resumes in the mode the checkpoint declares");
 
         File.WriteAllText(Path.Combine(_dir, "pairs.txt"), "2\t1\nAnn\t1\t2\nAnn\t1\tBob\t1\nCid\t2\t3\nCid\t1\tDee\t3\n");
         var emb = Path.Combine(_dir, "emb.json");
@@ -60,6 +63,12 @@ public class TrainCommandTests
         Assert.That(r.StandardOutput, Does.Contain("pairs            4 (2 matched) in 2 folds"));
         Assert.That(JsonDocument.Parse(File.ReadAllText(emb)).RootElement.EnumerateObject().Select(p => p.Name),
             Is.EquivalentTo(new[] { "Ann/Ann_0001.png", "Ann/Ann_0002.png", "Bob/Bob_0001.png", "Cid/Cid_0002.png", "Cid/Cid_0003.png", "Cid/Cid_0001.png", "Dee/Dee_0003.png" }));
+    }
+
+    private static string RecordedPreprocessing(string checkpoint)
+    {
+        using var file = FaceNet.Net.Training.TrainingCheckpoint.Read(checkpoint);
+        return file.Metadata[FaceNet.Net.Weights.SafetensorsMetadata.Preprocessing];
     }
 
     [Test]
