@@ -12,7 +12,7 @@ public class FaceBatchTests
     private const int Values = FaceInput.ValuesPerImage;
 
     /// <summary>Noise of the given size, from a seed (values over the whole 0..255 range).</summary>
-    private static Image<Rgb24> Noise(int seed, int width, int height, Configuration? configuration = null)
+    private static Image<Rgb24> Noise(int seed, int width, int height, SixLabors.ImageSharp.Configuration? configuration = null)
     {
         var random = new Random(seed);
         var image = configuration is null ? new Image<Rgb24>(width, height) : new Image<Rgb24>(configuration, width, height);
@@ -78,7 +78,7 @@ public class FaceBatchTests
     [TestCase(PreprocessingMode.Prewhiten)]
     public void Images_in_several_buffers_are_copied_row_by_row(PreprocessingMode mode)
     {
-        var configuration = new Configuration { MemoryAllocator = new SmallBufferAllocator() };
+        var configuration = new SixLabors.ImageSharp.Configuration { MemoryAllocator = new SmallBufferAllocator() };
         using var image = Noise(4, 160, 160, configuration);
         Assert.That(image.DangerousTryGetSinglePixelMemory(out _), Is.False, "precondition: the pixels are not one buffer");
 

@@ -37,7 +37,7 @@ internal sealed class CompiledNetworkBody : IDisposable
     /// Whether folded networks use the compiled body: on unless the environment variable <c>FACENET_CPU_GRAPH</c> is
     /// <c>0</c>; settable for in-process comparisons.
     /// </summary>
-    internal static bool Enabled { get; set; } = !Native.TuningSwitch.IsOff(Environment.GetEnvironmentVariable("FACENET_CPU_GRAPH"));
+    internal static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("FACENET_CPU_GRAPH")?.Trim().ToLowerInvariant() is not ("0" or "false" or "off");
 
     /// <summary>
     /// Compiles the body that <paramref name="emit"/> writes (given the writer and the input variable <c>x</c>, it
