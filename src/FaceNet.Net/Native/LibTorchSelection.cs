@@ -105,8 +105,8 @@ internal static class LibTorchSelection
         $"Fix: reference the native backend package {TorchNativeFiles.LibTorchPackageId} {TorchNativeFiles.LibTorchPackageVersion} in the app " +
         $"(dotnet add package {TorchNativeFiles.LibTorchPackageId} --version {TorchNativeFiles.LibTorchPackageVersion}; in a notebook " +
         $"#r \"nuget: {TorchNativeFiles.LibTorchPackageId}, {TorchNativeFiles.LibTorchPackageVersion}\"), or remove the other libtorch " +
-        $"(Debian and Ubuntu: apt-get remove python3-torch libtorch-dev), or put the lib folder of a {Required} or later 2.x libtorch " +
-        "first on LD_LIBRARY_PATH. See docs/troubleshooting.md.";
+        $"(Debian and Ubuntu: apt-get remove python3-torch libtorch-dev), or put the lib folder of {Required} (or a later 2.x) first on " +
+        "LD_LIBRARY_PATH. See docs/troubleshooting.md.";
 
     private static string Where(LibTorchCandidate c) => c.Origin switch
     {
