@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using TorchSharp;
 
 namespace FaceNet.Net.Native;
 
@@ -22,10 +21,7 @@ internal static unsafe class CpuBackends
 
     private static bool? Query(string symbol, bool isStatic)
     {
-        FaceNetRuntime.EnsureInitialized();
-        if (!OperatingSystem.IsLinux()) return null;
-        if (!NativeLibrary.TryLoad("libtorch_cpu.so", typeof(torch).Assembly, null, out var library)
-            && !NativeLibrary.TryLoad("libtorch_cpu.so", out library)) return null;
+        if (!OperatingSystem.IsLinux() || !LoadedLibTorch.TryOpen(out var library)) return null;
         if (!NativeLibrary.TryGetExport(library, symbol, out var function)) return null;
         if (isStatic) return ((delegate* unmanaged<byte>)function)() != 0;
         if (!NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out var globalContext)) return null;

@@ -9,7 +9,7 @@ namespace FaceNet.Net.Native;
 /// Every offset is bounds-checked; malformed input gives <see cref="ElfFormatException"/>.
 /// </summary>
 /// <remarks>Immutable after construction; safe to share between threads.</remarks>
-public sealed class ElfImage
+internal sealed class ElfImage
 {
     /// <summary><c>VER_FLG_WEAK</c>: the requirement is weak.</summary>
     public const ushort VerFlagWeak = 0x2;

@@ -8,7 +8,7 @@ namespace FaceNet.Net.Native;
 /// <param name="Version">The version name, e.g. <c>GLIBCXX_3.4.32</c>.</param>
 /// <param name="Flags">The entry's <c>vna_flags</c>; bit <see cref="ElfImage.VerFlagWeak"/> marks a weak requirement.</param>
 /// <param name="FlagsFileOffset">Where in the file the two bytes of <c>vna_flags</c> are.</param>
-public sealed record ElfVersionNeed(string Library, string Version, ushort Flags, long FlagsFileOffset)
+internal sealed record ElfVersionNeed(string Library, string Version, ushort Flags, long FlagsFileOffset)
 {
     /// <summary>True when the dynamic loader tolerates this version being absent.</summary>
     public bool IsWeak => (Flags & ElfImage.VerFlagWeak) != 0;

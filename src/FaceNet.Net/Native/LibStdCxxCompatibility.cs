@@ -1,7 +1,7 @@
 namespace FaceNet.Net.Native;
 
 /// <summary>What the loader must do about TorchSharp's libstdc++ symbol-version requirements on this host.</summary>
-public enum CompatibilityAction
+internal enum CompatibilityAction
 {
     /// <summary>The host libstdc++ defines every version the library needs: load it as shipped.</summary>
     NotNeeded,
@@ -16,13 +16,13 @@ public enum CompatibilityAction
 /// <summary>The decision and the versions it concerns.</summary>
 /// <param name="Action">What to do.</param>
 /// <param name="MissingVersions">Versions the library needs that the host lacks (empty when <see cref="CompatibilityAction.NotNeeded"/>).</param>
-public sealed record CompatibilityDecision(CompatibilityAction Action, IReadOnlyList<string> MissingVersions);
+internal sealed record CompatibilityDecision(CompatibilityAction Action, IReadOnlyList<string> MissingVersions);
 
 /// <summary>
 /// Decides whether TorchSharp's <c>libLibTorchSharp.so</c> can load against the host's libstdc++,
 /// and if not, whether marking the missing versions weak is safe.
 /// </summary>
-public static class LibStdCxxCompatibility
+internal static class LibStdCxxCompatibility
 {
     /// <summary>The soname whose versions are checked.</summary>
     public const string LibStdCxx = "libstdc++.so.6";

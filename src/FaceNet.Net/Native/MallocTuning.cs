@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using FaceNet.Net.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace FaceNet.Net.Native;
@@ -16,13 +17,10 @@ namespace FaceNet.Net.Native;
 /// <para>What: <c>mallopt(M_MMAP_THRESHOLD, 32 MiB)</c> (glibc's largest; buffers up to it come from the heap and
 /// are reused) and <c>mallopt(M_TRIM_THRESHOLD, 512 MiB)</c> (free memory at the top of the heap is kept up to
 /// that size). These are process-wide: the process may keep up to 512 MiB of freed heap memory for reuse instead
-/// of returning it. Set <see cref="DisableVariable"/> to <c>0</c> to leave malloc alone. Thread-safe.</para>
+/// of returning it. <see cref="FaceNetRuntimeOptions.MallocTuning"/> (override: <see cref="EnvironmentOverrides.MallocTuning"/>) turns it off. Thread-safe.</para>
 /// </remarks>
 internal static class MallocTuning
 {
-    /// <summary>Environment variable: <c>0</c>, <c>false</c> or <c>off</c> leaves glibc's malloc settings alone.</summary>
-    public const string DisableVariable = "FACENET_MALLOC_TUNING";
-
     /// <summary>The mmap threshold set (glibc's maximum on 64-bit).</summary>
     public const int MmapThreshold = 32 * 1024 * 1024;
 
@@ -32,10 +30,10 @@ internal static class MallocTuning
     private const int MTrimThreshold = -1; // glibc malloc.h
     private const int MMmapThreshold = -3;
 
-    /// <summary>Applies the settings when on glibc and not disabled; true when they were applied.</summary>
-    public static bool Apply(ILogger logger)
+    /// <summary>Applies the settings when <paramref name="enabled"/> and on glibc; true when they were applied.</summary>
+    public static bool Apply(bool enabled, ILogger logger)
     {
-        if (TuningSwitch.IsOff(Environment.GetEnvironmentVariable(DisableVariable))) return false;
+        if (!enabled) return false;
         if (!OperatingSystem.IsLinux()) return false;
         if (!NativeLibrary.TryLoad("libc.so.6", out var libc)) return false; // not glibc (musl names it differently)
         try
@@ -50,7 +48,7 @@ internal static class MallocTuning
             }
             if (applied)
                 logger.LogInformation("FaceNet.Net set glibc malloc's mmap threshold to {Mmap} MiB and trim threshold to {Trim} MiB so libtorch reuses its activation buffers ({Variable}=0 turns this off)",
-                    MmapThreshold >> 20, TrimThreshold >> 20, DisableVariable);
+                    MmapThreshold >> 20, TrimThreshold >> 20, EnvironmentOverrides.MallocTuning);
             return applied;
         }
         finally

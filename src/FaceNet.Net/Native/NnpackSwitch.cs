@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using TorchSharp;
 
 namespace FaceNet.Net.Native;
 
@@ -19,10 +18,7 @@ internal static unsafe class NnpackSwitch
 
     private static bool Disable()
     {
-        FaceNetRuntime.EnsureInitialized();
-        if (!OperatingSystem.IsLinux()) return false;
-        if (!NativeLibrary.TryLoad("libtorch_cpu.so", typeof(torch).Assembly, null, out var library)
-            && !NativeLibrary.TryLoad("libtorch_cpu.so", out library)) return false;
+        if (!OperatingSystem.IsLinux() || !LoadedLibTorch.TryOpen(out var library)) return false;
         if (!NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out var globalContext)
             || !NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledNNPACKEb", out var setEnabled)) return false;
         var context = ((delegate* unmanaged<IntPtr>)globalContext)();

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using FaceNet.Net.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace FaceNet.Net.Native;
@@ -16,16 +17,13 @@ namespace FaceNet.Net.Native;
 /// and the encoder's own passes were unchanged within noise: batch 1 medians 20.5 vs 20.8 ms over alternated
 /// rounds (docs/performance.md).</para>
 /// <para>What: sets <c>GOMP_SPINCOUNT=10000</c> in the process environment (libc <c>setenv</c>, which libgomp
-/// reads) unless the user set <c>GOMP_SPINCOUNT</c> or <c>OMP_WAIT_POLICY</c> or libgomp is already loaded. Set
-/// <see cref="DisableVariable"/> to <c>0</c> to leave OpenMP alone. Call before other threads read the environment
+/// reads) unless the user set <c>GOMP_SPINCOUNT</c> or <c>OMP_WAIT_POLICY</c> or libgomp is already loaded.
+/// <see cref="FaceNetRuntimeOptions.OpenMpSpinTuning"/> (override: <see cref="EnvironmentOverrides.OpenMpTuning"/>) leaves OpenMP alone. Call before other threads read the environment
 /// (glibc's <c>setenv</c> is not safe against concurrent <c>getenv</c>); <see cref="FaceNetRuntime"/> does so
 /// under its lock, before it loads anything.</para>
 /// </remarks>
 internal static partial class OpenMpSpinTuning
 {
-    /// <summary>Environment variable: <c>0</c>, <c>false</c> or <c>off</c> leaves OpenMP's settings alone.</summary>
-    public const string DisableVariable = "FACENET_OMP_TUNING";
-
     /// <summary>libgomp's spin-count variable.</summary>
     public const string SpinCountVariable = "GOMP_SPINCOUNT";
 
@@ -38,7 +36,7 @@ internal static partial class OpenMpSpinTuning
         /// <summary>Set <see cref="SpinCountVariable"/> to <see cref="SpinCount"/>.</summary>
         Apply,
 
-        /// <summary><see cref="DisableVariable"/> turns it off.</summary>
+        /// <summary>The options (or their override, <see cref="EnvironmentOverrides.OpenMpTuning"/>) turn it off.</summary>
         Disabled,
 
         /// <summary>The user chose OpenMP's waiting already (<c>GOMP_SPINCOUNT</c> or <c>OMP_WAIT_POLICY</c>).</summary>
@@ -51,20 +49,23 @@ internal static partial class OpenMpSpinTuning
         NotApplicable,
     }
 
-    /// <summary>What to do, from the environment (<paramref name="variable"/> reads one) and whether libgomp is loaded.</summary>
-    public static Decision Decide(Func<string, string?> variable, bool libgompLoaded)
+    /// <summary>
+    /// What to do, from the setting, OpenMP's own environment (<paramref name="variable"/> reads one) and whether
+    /// libgomp is loaded.
+    /// </summary>
+    public static Decision Decide(bool enabled, Func<string, string?> variable, bool libgompLoaded)
     {
-        if (TuningSwitch.IsOff(variable(DisableVariable))) return Decision.Disabled;
+        if (!enabled) return Decision.Disabled;
         if (variable(SpinCountVariable) is not null || variable("OMP_WAIT_POLICY") is not null) return Decision.UserSetting;
         return libgompLoaded ? Decision.TooLate : Decision.Apply;
     }
 
     /// <summary>Applies the setting when <see cref="Decide"/> says so; returns the decision.</summary>
-    public static Decision Apply(ILogger logger)
+    public static Decision Apply(bool enabled, ILogger logger)
     {
         if (!OperatingSystem.IsLinux()) return Decision.NotApplicable;
         bool loaded = MappedLibraries.Find(name => name.StartsWith("libgomp", StringComparison.Ordinal)).Any();
-        var decision = Decide(Environment.GetEnvironmentVariable, loaded);
+        var decision = Decide(enabled, Environment.GetEnvironmentVariable, loaded);
         if (decision != Decision.Apply) return decision;
         try
         {
@@ -77,7 +78,7 @@ internal static partial class OpenMpSpinTuning
         // .NET keeps its own copy of the environment (what child processes inherit): keep it in step.
         Environment.SetEnvironmentVariable(SpinCountVariable, SpinCount);
         logger.LogInformation("FaceNet.Net set {Variable}={Value} so libtorch's idle OpenMP threads stop spinning sooner ({Disable}=0 turns this off)",
-            SpinCountVariable, SpinCount, DisableVariable);
+            SpinCountVariable, SpinCount, EnvironmentOverrides.OpenMpTuning);
         return Decision.Apply;
     }
 

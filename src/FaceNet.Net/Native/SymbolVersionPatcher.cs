@@ -7,7 +7,7 @@ namespace FaceNet.Net.Native;
 /// <c>vna_flags</c>), so the dynamic loader accepts a host library that lacks those versions.
 /// Only the two flag bytes of each chosen entry change; every other byte is kept.
 /// </summary>
-public static class SymbolVersionPatcher
+internal static class SymbolVersionPatcher
 {
     /// <summary>
     /// Returns a copy of <paramref name="original"/> with every requirement of

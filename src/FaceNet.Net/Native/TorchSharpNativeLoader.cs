@@ -5,50 +5,72 @@ using TorchSharp;
 namespace FaceNet.Net.Native;
 
 /// <summary>
-/// Makes TorchSharp's native library loadable on hosts whose libstdc++ is older than the one it was
-/// built against (Debian 12, Ubuntu 22.04): it loads libtorch from the folder TorchSharp would use,
-/// then a copy of <c>libLibTorchSharp.so</c> with the harmless missing versions marked weak. TorchSharp's
-/// own load then finds that copy already loaded (same soname). Does nothing where nothing is missing.
+/// Loads TorchSharp's native side so that it cannot crash the process, on Linux x64:
+/// <list type="number">
+/// <item>chooses the libtorch to use (<see cref="LibTorchSelection"/>) from absolute paths only and loads its libraries
+/// by those paths, so that TorchSharp's own by-name loads (<c>torch_cpu</c>, resolved by soname) find it and never a
+/// foreign libtorch on the system's library path; refuses, with a <see cref="NativeRuntimeException"/>, when only a
+/// foreign one is reachable;</item>
+/// <item>on hosts whose libstdc++ is older than the one TorchSharp was built against (Debian 12, Ubuntu 22.04), loads a
+/// copy of <c>libLibTorchSharp.so</c> with the harmless missing versions marked weak; TorchSharp's own load then finds
+/// that copy already loaded (same soname).</item>
+/// </list>
+/// Elsewhere TorchSharp loads as shipped. Called once, under <see cref="FaceNetRuntime"/>'s lock.
 /// </summary>
 internal static class TorchSharpNativeLoader
 {
-    public static NativeRuntimeReport Load(ILogger logger, string cacheRoot)
+    /// <param name="logger">Where the one-time lines go.</param>
+    /// <param name="libStdCxxFix">False to load <c>libLibTorchSharp.so</c> as shipped, whatever the host's libstdc++.</param>
+    /// <param name="cacheRoot">The folder for the patched copy.</param>
+    public static NativeRuntimeReport Load(ILogger logger, bool libStdCxxFix, string cacheRoot)
     {
-        string torchSharpVersion = TorchNativeFiles.TorchSharpVersion;
+        var report = new NativeRuntimeReport { TorchSharpVersion = TorchNativeFiles.TorchSharpVersion };
         if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || RuntimeInformation.ProcessArchitecture != Architecture.X64)
-            return Finish(NoFix("not linux-x64: TorchSharp loads as shipped"));
+            return Finish(report with { Note = "not linux-x64: TorchSharp loads as shipped" });
 
-        if (Environment.GetEnvironmentVariable(FaceNetRuntime.DisableFixVariable) is "1" or "true" or "off")
-            return Finish(NoFix($"{FaceNetRuntime.DisableFixVariable} is set: fix disabled"));
+        var choice = LibTorchSelection.Decide(TorchNativeFiles.Search(), report.TorchSharpVersion);
+        if (choice.Action == LibTorchAction.Refuse) throw new NativeRuntimeException(choice.Refusal!);
+        var libTorchDir = choice.Library is null ? null : Path.GetDirectoryName(choice.Library.Path);
+        if (choice.Action == LibTorchAction.Load)
+        {
+            LoadLibTorch(libTorchDir!);
+            if (choice.Shadowed is not null)
+                logger.LogInformation(
+                    "FaceNet.Net loaded libtorch {Version} from {Path} by absolute path; the libtorch at {Other} ({OtherVersion}) on the " +
+                    "system's library path stays unloaded",
+                    choice.Library!.Version, choice.Library.Path, choice.Shadowed.Path, choice.Shadowed.VersionText);
+        }
 
         var alreadyLoaded = MappedLibraries.FindByName(TorchNativeFiles.LibTorchSharpFileName);
         if (alreadyLoaded is not null)
-            return Finish(NoFix("TorchSharp's native library was already loaded", loaded: alreadyLoaded));
+            return Finish(report with { LoadedLibraryPath = alreadyLoaded, Note = "TorchSharp's native library was already loaded" });
+        if (!libStdCxxFix)
+            return Finish(report with { Note = "libstdc++ fix turned off: TorchSharp's native library loads as shipped" });
 
-        var libTorchDir = TorchNativeFiles.FindLibTorchDirectory();
         var original = TorchNativeFiles.FindLibTorchSharp(libTorchDir);
-        var hostLib = MappedLibraries.FindLibStdCxx();
         if (libTorchDir is null || original is null)
-            return Finish(NoFix("libtorch or libLibTorchSharp.so not found beside the app or in the NuGet cache; TorchSharp searches itself"));
+            return Finish(report with { Note = "libtorch or libLibTorchSharp.so not found beside the app or in the NuGet cache; TorchSharp searches itself" });
+        report = report with { OriginalLibraryPath = original };
+        var hostLib = MappedLibraries.FindLibStdCxx();
         if (hostLib is null)
-            return Finish(NoFix("no libstdc++ is mapped in this process; nothing to compare", original: original));
+            return Finish(report with { Note = "no libstdc++ is mapped in this process; nothing to compare" });
+        report = report with { HostLibStdCxxPath = hostLib };
 
         var originalBytes = File.ReadAllBytes(original);
         var decision = LibStdCxxCompatibility.Decide(ElfImage.Parse(originalBytes, original), ElfImage.Read(hostLib).VersionDefinitions);
         switch (decision.Action)
         {
             case CompatibilityAction.NotNeeded:
-                return Finish(NoFix($"{hostLib} defines every version {Path.GetFileName(original)} needs", original: original, host: hostLib));
+                return Finish(report with { Note = $"{hostLib} defines every version {Path.GetFileName(original)} needs" });
             case CompatibilityAction.Unfixable:
                 throw new NativeRuntimeException(
-                    $"TorchSharp {torchSharpVersion}'s native library {original} needs {string.Join(", ", decision.MissingVersions)} " +
+                    $"TorchSharp {report.TorchSharpVersion}'s native library {original} needs {string.Join(", ", decision.MissingVersions)} " +
                     $"from libstdc++, which this system's {hostLib} does not define. Install a libstdc++ from GCC 13 or newer " +
                     "(for example a newer distribution release), or use a TorchSharp build made for this system.");
         }
 
         var patched = SymbolVersionPatcher.MarkWeak(originalBytes, LibStdCxxCompatibility.LibStdCxx, decision.MissingVersions);
         var patchedPath = PatchedLibraryCache.Store(originalBytes, patched, TorchNativeFiles.LibTorchSharpFileName, cacheRoot);
-        LoadDependencies(libTorchDir);
         try
         {
             NativeLibrary.Load(patchedPath);
@@ -61,22 +83,24 @@ internal static class TorchSharpNativeLoader
         logger.LogInformation(
             "FaceNet.Net: this system's libstdc++ ({HostLib}) lacks {Versions}, which TorchSharp {TorchSharpVersion} requires but never calls; " +
             "loaded a copy of libLibTorchSharp.so with that requirement marked weak: {PatchedPath}",
-            hostLib, string.Join(", ", decision.MissingVersions), torchSharpVersion, patchedPath);
-        return Finish(new NativeRuntimeReport(true, decision.MissingVersions, hostLib, original, patchedPath, torchSharpVersion, "",
-            $"marked {string.Join(", ", decision.MissingVersions)} weak"));
-
-        NativeRuntimeReport NoFix(string note, string? original = null, string? host = null, string? loaded = null) =>
-            new(false, Array.Empty<string>(), host, original, loaded, torchSharpVersion, "", note);
+            hostLib, string.Join(", ", decision.MissingVersions), report.TorchSharpVersion, patchedPath);
+        return Finish(report with
+        {
+            CompatibilityFixApplied = true,
+            WeakenedVersions = decision.MissingVersions,
+            LoadedLibraryPath = patchedPath,
+            Note = $"marked {string.Join(", ", decision.MissingVersions)} weak",
+        });
     }
 
     /// <summary>
-    /// Loads, by absolute path, each library the patched copy needs that lives in the libtorch folder
-    /// (<c>libtorch.so</c>, <c>libc10.so</c>, <c>libtorch_cpu.so</c>): the copy sits elsewhere, so its
-    /// <c>$ORIGIN</c> run path cannot find them, but already-loaded sonames satisfy it.
+    /// Loads, by absolute path, libtorch's libraries that TorchSharp and the patched copy load by name
+    /// (<c>libc10.so</c>, <c>libtorch_cpu.so</c>, <c>libtorch.so</c>), dependencies first: once mapped, their sonames
+    /// satisfy every later by-name load, so the loader never searches its path (where a foreign libtorch may be) for them.
     /// </summary>
-    private static void LoadDependencies(string libTorchDir)
+    private static void LoadLibTorch(string libTorchDir)
     {
-        foreach (var needed in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" })
+        foreach (var needed in new[] { "libc10.so", TorchNativeFiles.LibTorchCpuFileName, "libtorch.so" })
         {
             var path = Path.Combine(libTorchDir, needed);
             if (!File.Exists(path)) continue;
@@ -91,7 +115,7 @@ internal static class TorchSharpNativeLoader
         }
     }
 
-    /// <summary>Lets TorchSharp initialise its CPU backend and records the libtorch version it reports.</summary>
+    /// <summary>Lets TorchSharp initialise its CPU backend and records the libtorch and TorchSharp native files in use.</summary>
     private static NativeRuntimeReport Finish(NativeRuntimeReport report)
     {
         try
@@ -102,11 +126,16 @@ internal static class TorchSharpNativeLoader
         {
             throw new NativeRuntimeException(
                 "TorchSharp's native backend did not load. Reference a native backend package in the app " +
-                "(libtorch-cpu-linux-x64 2.10.0, libtorch-cpu-win-x64, or TorchSharp-cuda-linux / TorchSharp-cuda-windows for CUDA). " +
+                $"({TorchNativeFiles.LibTorchPackageId} {TorchNativeFiles.LibTorchPackageVersion}, libtorch-cpu-win-x64, or TorchSharp-cuda-linux / TorchSharp-cuda-windows for CUDA). " +
                 $"({report.Note}). Cause: {FirstLine(e.Message)}", e);
         }
-        var libTorch = MappedLibraries.FindByName("libtorch_cpu.so");
-        return report with { LibTorchVersion = (libTorch is null ? null : TorchNativeFiles.LibTorchVersionOf(libTorch)) ?? torch.__version__ };
+        var libTorch = MappedLibraries.Find(TorchNativeFiles.IsLibTorchCpu).FirstOrDefault();
+        return report with
+        {
+            LibTorchPath = libTorch,
+            LibTorchVersion = (libTorch is null ? null : TorchNativeFiles.LibTorchVersionOf(libTorch)) ?? torch.__version__,
+            TorchSharpNativePath = MappedLibraries.FindByName(TorchNativeFiles.LibTorchSharpFileName),
+        };
     }
 
     private static string FirstLine(string s)

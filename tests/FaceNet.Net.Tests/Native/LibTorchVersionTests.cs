@@ -39,6 +39,27 @@ public class LibTorchVersionTests
     }
 
     [Test]
+    public void A_libtorch_archive_gives_the_version_in_its_build_version_file()
+    {
+        var library = Library("libtorch", "lib");
+        File.WriteAllText(Path.Combine(_root, "libtorch", "build-version"), "2.10.0+cpu\n");
+        Assert.That(TorchNativeFiles.LibTorchVersionOf(library), Is.EqualTo("2.10.0+cpu"));
+    }
+
+    [Test]
+    public void A_distribution_library_gives_the_version_of_the_file_its_links_end_at()
+    {
+        // Debian's python3-torch: libtorch_cpu.so -> libtorch_cpu.so.1.13 -> libtorch_cpu.so.1.13.0
+        var dir = Path.Combine(_root, "x86_64-linux-gnu");
+        Directory.CreateDirectory(dir);
+        File.WriteAllBytes(Path.Combine(dir, "libtorch_cpu.so.1.13.0"), []);
+        File.CreateSymbolicLink(Path.Combine(dir, "libtorch_cpu.so.1.13"), "libtorch_cpu.so.1.13.0");
+        File.CreateSymbolicLink(Path.Combine(dir, "libtorch_cpu.so"), "libtorch_cpu.so.1.13");
+        Assert.That(TorchNativeFiles.LibTorchVersionOf(Path.Combine(dir, "libtorch_cpu.so")), Is.EqualTo("1.13.0"));
+        Assert.That(TorchNativeFiles.LibTorchVersionOf(Path.Combine(dir, "libtorch_cpu.so.1.13.0")), Is.EqualTo("1.13.0"), "as /proc/self/maps names it");
+    }
+
+    [Test]
     public void Other_layouts_give_no_version()
     {
         Assert.That(TorchNativeFiles.LibTorchVersionOf(Library("app", "bin", "runtimes", "linux-x64", "native")), Is.Null);
@@ -52,5 +73,13 @@ public class LibTorchVersionTests
     {
         var report = FaceNetRuntime.EnsureInitialized();
         Assert.That(report.LibTorchVersion, Does.Match(@"^2\.\d+\.\d+"));
+    }
+
+    [Test]
+    public void The_expected_libtorch_package_version_is_the_one_TorchSharp_is_built_against()
+    {
+        FaceNetRuntime.EnsureInitialized();
+        Assert.That(TorchSharp.torch.__version__, Does.StartWith(TorchNativeFiles.LibTorchPackageVersion));
+        Assert.That(LibTorchSelection.IsCompatible(TorchSharp.torch.__version__), Is.True);
     }
 }

@@ -3,8 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FaceNet.Net.Tests.Native;
 
-/// <summary>The glibc malloc thresholds set at initialisation, and the switch that leaves them alone.</summary>
-[NonParallelizable] // sets an environment variable
+/// <summary>The glibc malloc thresholds set at initialisation, and the setting that leaves them alone.</summary>
 public class MallocTuningTests
 {
     [Test]
@@ -12,23 +11,10 @@ public class MallocTuningTests
     {
         if (!OperatingSystem.IsLinux() || !System.Runtime.InteropServices.NativeLibrary.TryLoad("libc.so.6", out _))
             Assert.Ignore("glibc's malloc is Linux-only; this host has no libc.so.6");
-        Assert.That(MallocTuning.Apply(NullLogger.Instance), Is.True, "mallopt accepted both thresholds");
+        Assert.That(MallocTuning.Apply(enabled: true, NullLogger.Instance), Is.True, "mallopt accepted both thresholds");
     }
 
-    [TestCase("0")]
-    [TestCase("off")]
-    [TestCase("False")]
-    public void The_environment_variable_turns_it_off(string value)
-    {
-        var previous = Environment.GetEnvironmentVariable(MallocTuning.DisableVariable);
-        Environment.SetEnvironmentVariable(MallocTuning.DisableVariable, value);
-        try
-        {
-            Assert.That(MallocTuning.Apply(NullLogger.Instance), Is.False);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(MallocTuning.DisableVariable, previous);
-        }
-    }
+    [Test]
+    public void Turned_off_it_leaves_malloc_alone() =>
+        Assert.That(MallocTuning.Apply(enabled: false, NullLogger.Instance), Is.False);
 }

@@ -49,4 +49,37 @@ public class RuntimeInitializationTests
         if (hostHasIt) Assert.That(report.CompatibilityFixApplied, Is.False, "a host with GLIBCXX_3.4.32 must not be patched");
         else Assert.That(report.CompatibilityFixApplied || report.Note.Contains("already loaded"), Is.True);
     }
+
+    [Test]
+    public void The_report_names_the_libtorch_and_TorchSharp_native_files_in_use()
+    {
+        var report = FaceNetRuntime.EnsureInitialized();
+        if (!OperatingSystem.IsLinux()) Assert.Ignore("/proc/self/maps is Linux-only");
+        Assert.That(report.LibTorchPath, Is.Not.Null.And.Matches<string>(File.Exists));
+        Assert.That(MappedLibraries.Find(TorchNativeFiles.IsLibTorchCpu).ToList(), Is.EqualTo(new[] { report.LibTorchPath }), "one libtorch mapped");
+        Assert.That(report.TorchSharpNativePath, Is.EqualTo(MappedLibraries.FindByName(TorchNativeFiles.LibTorchSharpFileName)));
+        Assert.That(LoadedLibTorch.TryOpen(out var handle), Is.True, "libtorch is opened by the path in the report");
+        Assert.That(System.Runtime.InteropServices.NativeLibrary.TryGetExport(handle, "_ZN2at13globalContextEv", out _), Is.True);
+    }
+
+    [Test]
+    public void Deciding_again_on_this_host_keeps_the_libtorch_already_in_use()
+    {
+        var report = FaceNetRuntime.EnsureInitialized();
+        if (!OperatingSystem.IsLinux()) Assert.Ignore("/proc/self/maps is Linux-only");
+        var choice = LibTorchSelection.Decide(TorchNativeFiles.Search(), report.TorchSharpVersion);
+        Assert.That(choice.Action, Is.EqualTo(LibTorchAction.UseMapped), choice.Refusal);
+        Assert.That(choice.Library!.Path, Is.EqualTo(report.LibTorchPath));
+    }
+
+    [Test]
+    public void The_report_says_whether_the_tunings_were_applied()
+    {
+        var report = FaceNetRuntime.EnsureInitialized();
+        var settings = FaceNetRuntime.WithEnvironmentOverrides(FaceNetRuntime.Options, FaceNet.Net.Configuration.EnvironmentOverrides.Switch);
+        bool glibc = OperatingSystem.IsLinux() && System.Runtime.InteropServices.NativeLibrary.TryLoad("libc.so.6", out _);
+        Assert.That(report.MallocTuningApplied, Is.EqualTo(settings.MallocTuning && glibc));
+        if (report.OpenMpSpinTuningApplied) Assert.That(report.OpenMpSpinCount, Is.EqualTo(OpenMpSpinTuning.SpinCount));
+        if (!settings.OpenMpSpinTuning) Assert.That(report.OpenMpSpinTuningApplied, Is.False);
+    }
 }
