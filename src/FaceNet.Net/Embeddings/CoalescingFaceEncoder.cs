@@ -12,9 +12,8 @@ namespace FaceNet.Net.Embeddings;
 /// <para>One worker thread takes every request waiting when it is free (up to <see cref="MaxBatchSize"/>) and
 /// encodes them with one <see cref="IFaceEncoder.EncodeBatch(IReadOnlyList{Image{Rgb24}})"/>; requests that arrive
 /// while a batch runs form the next batch. Nothing waits on a timer: a lone caller is encoded at once, as by the
-/// encoder itself; batching happens only when callers overlap. On the 2-core build machine 32 callers encoding
-/// one face each at the same time took 472 ms through this class against 1,500 ms through the encoder directly
-/// (ConcurrentCallersBenchmarks, docs/performance.md). A batch that fails is retried image by image, so an error reaches only the caller
+/// encoder itself; batching happens only when callers overlap, which turns many single-image passes into a few
+/// batched ones (ConcurrentCallersBenchmarks; numbers in docs/performance.md). A batch that fails is retried image by image, so an error reaches only the caller
 /// whose image caused it. Results equal the encoder's own for the same image up to float rounding between batch
 /// sizes (about 1e-6).</para>
 /// <para>Thread-safe: call <see cref="Encode"/> and <see cref="EncodeAsync"/> from any number of threads. The

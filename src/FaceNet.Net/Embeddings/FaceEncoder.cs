@@ -12,7 +12,7 @@ namespace FaceNet.Net.Embeddings;
 /// </summary>
 /// <remarks>
 /// <para>Thread-safe: any number of threads may call the Encode methods at once; each call uses its own buffers and
-/// tensors, and the network's forward pass is read-only. Results do not depend on how calls interleave.</para>
+/// tensors; the passes themselves run one at a time per model (<see cref="Model.FaceNetModel"/>). Results do not depend on how calls interleave.</para>
 /// <para><see cref="Dispose"/> waits for calls in progress, then frees the network; later calls throw
 /// <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>

@@ -15,7 +15,8 @@ namespace FaceNet.Net.Embeddings;
 /// encoder passes a channels-last view of NHWC memory), moves it to the network's own device if that is not the
 /// CPU, and returns the raw (not normalised) embeddings as a float32 CPU tensor [N, <see cref="EmbeddingSize"/>].
 /// It computes no gradients and does not keep or dispose the input.</item>
-/// <item><see cref="Forward"/> is safe to call from many threads at once (inference only, no mutable state).</item>
+/// <item><see cref="Forward"/> is safe to call from many threads at once; an implementation may serialise the calls
+/// (<see cref="Model.FaceNetModel"/> runs one pass at a time per model, each pass using every core).</item>
 /// <item><see cref="Fingerprint"/> identifies the weights: two networks with the same weights report the same
 /// string, networks with different weights different strings. Galleries record it.</item>
 /// </list>

@@ -173,7 +173,7 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
         foreach (var (name, parameter) in targets)
         {
             weights.TryGet(name, out var source);
-            // A raw copy into the (CPU, contiguous, float32) parameter: ~100x faster than torch.tensor + copy_.
+            // A raw copy into the (CPU, contiguous, float32) parameter: far faster than torch.tensor + copy_.
             parameter.bytes = MemoryMarshal.AsBytes(source.Values.AsSpan());
         }
     }

@@ -12,8 +12,8 @@ namespace FaceNet.Net.Native;
 /// <para>Why: libtorch allocates each activation with malloc. With glibc's defaults, buffers above the dynamic mmap
 /// threshold are mapped and unmapped on every call, and free memory at the top of the heap is trimmed, so a
 /// forward pass can fault in and zero hundreds of megabytes of fresh pages each time. Whether that happens depends
-/// on the process's allocation history: on the 2-core build machine a batch-32 pass took 736 ms inside
-/// BenchmarkDotNet with the defaults and 380 ms with the thresholds fixed (docs/performance.md).</para>
+/// on the process's allocation history, and when it happens a pass can take about twice as long (measurements in
+/// docs/performance.md).</para>
 /// <para>What: <c>mallopt(M_MMAP_THRESHOLD, 32 MiB)</c> (glibc's largest; buffers up to it come from the heap and
 /// are reused) and <c>mallopt(M_TRIM_THRESHOLD, 512 MiB)</c> (free memory at the top of the heap is kept up to
 /// that size). These are process-wide: the process may keep up to 512 MiB of freed heap memory for reuse instead

@@ -12,10 +12,9 @@ namespace FaceNet.Net.Native;
 /// </summary>
 /// <remarks>
 /// <para>Why: GNU libgomp's threads spin for a while (<c>GOMP_SPINCOUNT</c>, 300,000 by default) before sleeping.
-/// On the 2-core build machine a two-thread managed read of 512 MB right after a small libtorch operation took
-/// 14.3-15.1 ms against 10.5-10.6 ms without the operation before it. With <c>GOMP_SPINCOUNT=10000</c> it took 10.4 ms,
-/// and the encoder's own passes were unchanged within noise: batch 1 medians 20.5 vs 20.8 ms over alternated
-/// rounds (docs/performance.md).</para>
+/// While they spin they hold the cores, so parallel managed work right after a small libtorch operation (the
+/// gallery scan after an encode) runs markedly slower; with <c>GOMP_SPINCOUNT=10000</c> it does not, and the
+/// encoder's own passes are unchanged (measurements in docs/performance.md).</para>
 /// <para>What: sets <c>GOMP_SPINCOUNT=10000</c> in the process environment (libc <c>setenv</c>, which libgomp
 /// reads) unless the user set <c>GOMP_SPINCOUNT</c> or <c>OMP_WAIT_POLICY</c> or libgomp is already loaded.
 /// <see cref="FaceNetRuntimeOptions.OpenMpSpinTuning"/> (override: <see cref="EnvironmentOverrides.OpenMpTuning"/>) leaves OpenMP alone. Call before other threads read the environment

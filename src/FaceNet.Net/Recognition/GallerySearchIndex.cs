@@ -20,14 +20,11 @@ namespace FaceNet.Net.Recognition;
 /// (nearly every row costs one comparison with the chunk's threshold), then one merge. The selection orders rows by
 /// similarity, then by row index, so results never depend on thread scheduling. Small galleries are scanned on the
 /// calling thread.</para>
-/// <para>Why not libtorch: the previous version kept a column-major [D, N] tensor and used <c>mv</c> + <c>topk</c>;
-/// on the 2-core AVX-512 build machine a top-5 probe over 1M x 128 took about 30 ms against 9.4-11.5 ms for one
-/// read of the 512 MB matrix (BenchmarkDotNet, <c>GalleryProbeBenchmarks</c>); besides the read it wrote an [N]
-/// similarity vector that <c>topk</c> then read again. This scan took 12.6 ms against 9.0 ms for the read (1.40x)
-/// in the same benchmark (suite of 28 Nov 01:28 UTC; later runs and a side-by-side comparison in
-/// docs/performance.md). Without
-/// <see cref="System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization"/> on the hot loops the
-/// tiered JIT's early code was 8x slower.</para>
+/// <para>Why not libtorch: <c>mv</c> + <c>topk</c> on a column-major [D, N] tensor writes an [N] similarity
+/// vector that <c>topk</c> then reads again, about three times the memory traffic of one read of the matrix; this
+/// scan stays close to one read (<c>GalleryProbeBenchmarks</c>; numbers in docs/performance.md). The hot loops are
+/// compiled with <see cref="System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization"/>, since the
+/// tiered JIT's early code is several times slower.</para>
 /// </remarks>
 internal sealed unsafe class GallerySearchIndex : IDisposable
 {
@@ -157,9 +154,8 @@ internal sealed unsafe class GallerySearchIndex : IDisposable
     }
 
     /// <summary>
-    /// At most one chunk per core, none shorter than <see cref="MinRowsPerChunk"/> rows. Up to four per core were
-    /// used before; on the 2-core build machine one per core probed 1M rows faster in side-by-side runs (28 Nov
-    /// 04:45 UTC: 10.9, 13.6, 10.9 ms against 12.5, 14.5, 12.6 ms).
+    /// At most one chunk per core, none shorter than <see cref="MinRowsPerChunk"/> rows: more chunks per core were
+    /// slower in side-by-side runs (docs/performance.md).
     /// </summary>
     private static int ChunkCount(int rows)
     {

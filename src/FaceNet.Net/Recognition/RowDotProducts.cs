@@ -18,9 +18,8 @@ internal static unsafe class RowDotProducts
     /// Writes <paramref name="scores"/>[i] = row i · <paramref name="probe"/> for the <c>scores.Length</c> rows of
     /// <paramref name="dimension"/> floats that start at <paramref name="rows"/> (stored one after another).
     /// </summary>
-    /// <remarks>Compiled fully optimised at once: the tiered JIT's first versions of this loop were measured 8x
-    /// slower (1.7 ms against 0.21 ms for 20,000 rows of 128), and a gallery may not search often enough to reach
-    /// the optimised tier.</remarks>
+    /// <remarks>Compiled fully optimised at once: the tiered JIT's first versions of this loop are several times
+    /// slower, and a gallery may not search often enough to reach the optimised tier.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(float* rows, int dimension, float* probe, Span<float> scores)
     {
