@@ -86,7 +86,7 @@ public sealed partial class FaceEncoder : IFaceEncoder
     /// <returns>An encoder over <paramref name="model"/>. Thread-safe like every <see cref="FaceEncoder"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="options"/> name another device or precision than the model's.</exception>
     /// <exception cref="DeviceNotAvailableException"><see cref="FaceEncoderOptions.Device"/> is not a valid or available device.</exception>
-    /// <exception cref="ObjectDisposedException"><paramref name="model"/> was disposed.</exception>
+    /// <remarks>Encoding after the model was disposed throws <see cref="ObjectDisposedException"/>.</remarks>
     public static FaceEncoder FromModel(FaceNet.Net.Model.FaceNetModel model, bool ownsModel, FaceEncoderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);

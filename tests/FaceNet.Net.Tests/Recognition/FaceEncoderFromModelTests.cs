@@ -122,6 +122,15 @@ public class FaceEncoderFromModelTests
         Assert.Throws<ObjectDisposedException>(() => encoder.EncodePreprocessed(new float[PerImage]));
     }
 
+    [Test]
+    public void Encoding_after_the_callers_model_was_disposed_fails_clearly()
+    {
+        var model = TestModels.Random(seed: 33, TestModels.Cpu());
+        using var encoder = FaceEncoder.FromModel(model, ownsModel: false);
+        model.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => encoder.EncodePreprocessed(new float[PerImage]));
+    }
+
     /// <summary>The model's raw output for one NHWC image, transposed to NCHW by index here (not by the library).</summary>
     private float[] ExpectedRaw(ReadOnlySpan<float> nhwc)
     {
