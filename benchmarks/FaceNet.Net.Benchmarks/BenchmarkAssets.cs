@@ -1,9 +1,7 @@
 using FaceNet.Net.Embeddings;
-using FaceNet.Net.Model;
-using FaceNet.Net.Model.Network;
+using FaceNet.Net.Imaging;
 using FaceNet.Net.Recognition;
 using FaceNet.Net.Weights;
-using static TorchSharp.torch;
 
 namespace FaceNet.Net.Benchmarks;
 
@@ -106,28 +104,6 @@ internal static class BenchmarkAssets
     }
 
     /// <summary>Writes the synthetic weights (seeded random Inception-ResNet-v1, 128-d, "fixed" preprocessing) to <paramref name="path"/>.</summary>
-    internal static void WriteSyntheticWeights(string path)
-    {
-        FaceNetRuntime.EnsureInitialized();
-        manual_seed(1234);
-        using var network = new InceptionResnetV1(128);
-        var set = new WeightSet();
-        using (no_grad())
-        {
-            foreach (var (name, tensor) in NetworkShapes.Tensors(network))
-            {
-                if (name.EndsWith(".running_var", StringComparison.Ordinal)) tensor.copy_(rand_like(tensor) + 0.5);
-                set.Add(new TensorData(name, tensor.shape, tensor.data<float>().ToArray()));
-            }
-        }
-        var metadata = new Dictionary<string, string>
-        {
-            [SafetensorsMetadata.Format] = "pt",
-            [SafetensorsMetadata.Network] = "inception_resnet_v1",
-            [SafetensorsMetadata.EmbeddingSize] = "128",
-            [SafetensorsMetadata.Preprocessing] = "fixed",
-        };
-        using var stream = File.Create(path);
-        SafetensorsFile.Write(stream, set, metadata);
-    }
+    internal static void WriteSyntheticWeights(string path) =>
+        FaceNetWeights.WriteSynthetic(path, embeddingSize: 128, seed: 1234, PreprocessingMode.Fixed);
 }

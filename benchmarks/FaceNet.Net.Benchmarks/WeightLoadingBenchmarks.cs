@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using FaceNet.Net.Model;
-using FaceNet.Net.Model.Network;
+using FaceNet.Net.Training;
 using FaceNet.Net.Weights;
 
 namespace FaceNet.Net.Benchmarks;
@@ -9,8 +9,10 @@ namespace FaceNet.Net.Benchmarks;
 /// <summary>
 /// Load time of the full 128-d network from the Keras h5 versus its converted safetensors
 /// (<c>shared/fixtures/reference-128/weights.h5</c>, 92 MB). <c>Load*</c> is what a caller pays
-/// (<see cref="FaceNetModel.Load"/>: read, check, build the network, copy the weights); <c>Read*</c> is
-/// reading and checking the file alone. Set <c>FACENET_SHARED</c> or place <c>shared/</c> beside the repository.
+/// (<see cref="FaceNetModel.Load"/>: read, check, build the network, copy the weights); <c>Inspect*</c> is
+/// <see cref="FaceNetWeights.Inspect"/> (what <c>facenet-convert inspect</c> pays: the h5's structure, the whole
+/// safetensors file); <c>BuildNetwork</c> is building the untrained network alone. Public API only. Set
+/// <c>FACENET_SHARED</c> or place <c>shared/</c> beside the repository.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
@@ -51,20 +53,20 @@ public class WeightLoadingBenchmarks
         return model.EmbeddingSize;
     }
 
-    /// <summary>Reading and checking the h5 into tensors, without building the network.</summary>
+    /// <summary>Describing the h5 (<see cref="FaceNetWeights.Inspect"/>), without reading its values into the network.</summary>
     [Benchmark]
-    public long ReadH5() => WeightReader.Read(_h5).Weights.Count;
+    public long InspectH5() => FaceNetWeights.Inspect(_h5).ParameterCount;
 
-    /// <summary>Reading and checking the safetensors, without building the network.</summary>
+    /// <summary>Describing the safetensors (<see cref="FaceNetWeights.Inspect"/>: reads every tensor), without building the network.</summary>
     [Benchmark]
-    public long ReadSafetensors() => WeightReader.Read(_safetensors).Weights.Count;
+    public long InspectSafetensors() => FaceNetWeights.Inspect(_safetensors).ParameterCount;
 
-    /// <summary>Building the network alone (randomly initialised, before any weights are copied in).</summary>
+    /// <summary>Building the 128-d network alone (randomly initialised, before any weights are copied in).</summary>
     [Benchmark]
-    public int BuildNetwork()
+    public long BuildNetwork()
     {
-        using var network = new InceptionResnetV1(128);
-        return network.EmbeddingSize;
+        var (network, _) = TrainableNetworks.FromMetadata(TrainableNetworks.InceptionResnetV1Metadata(128));
+        using (network) return network.parameters().Count();
     }
 
     private static string SharedFolder()

@@ -88,12 +88,12 @@ internal static class EmbeddingNetworks
     /// </summary>
     private static Loaded LoadPretrained(string path)
     {
-        var network = Model.FaceNetModel.LoadTrainableNetwork(path);
+        var (network, embeddingSize) = TrainableNetworks.InceptionResnetV1FromWeights(path);
         try
         {
             var declared = FaceNetWeights.Inspect(path).Metadata.TryGetValue(SafetensorsMetadata.Preprocessing, out var name)
                 && PreprocessingModeNames.TryParse(name, out var mode) ? mode : (PreprocessingMode?)null;
-            return new Loaded(network, Model.FaceNetModel.InputSize, TrainableNetworks.InceptionResnetV1Metadata(network.EmbeddingSize), declared);
+            return new Loaded(network, Model.FaceNetModel.InputSize, TrainableNetworks.InceptionResnetV1Metadata(embeddingSize), declared);
         }
         catch
         {

@@ -6,7 +6,6 @@ using FaceNet.Net.Detection;
 using FaceNet.Net.Embeddings;
 using FaceNet.Net.Imaging;
 using FaceNet.Net.Model;
-using static TorchSharp.torch;
 
 namespace FaceNet.Net.Cli.Commands;
 
@@ -59,20 +58,19 @@ internal static class EncodeCommand
             }
 
             var results = new List<EmbeddingResult>();
+            using var detector = mtcnnFolder is null ? null : MtcnnFaceDetector.FromFolder(mtcnnFolder);
+            using var encoder = FaceEncoder.FromModel(model, ownsModel: false, new FaceEncoderOptions { Preprocessing = mode, IncludeRaw = true, Detector = detector });
             if (raw)
             {
+                // One pass per file: a file's result does not depend on which other files are given.
                 foreach (var file in files)
                 {
-                    using var input = FaceInput.FromNhwc(ReadRaw(file));
-                    using var output = model.Forward(input);
-                    var values = output.data<float>().ToArray();
-                    results.Add(new EmbeddingResult(file, values, FaceEmbedding.FromValues(values, file).ToArray()));
+                    var embedding = encoder.EncodePreprocessed(ReadRaw(file))[0];
+                    results.Add(new EmbeddingResult(file, embedding.Raw!.Value.ToArray(), embedding.ToArray()));
                 }
             }
             else
             {
-                using var detector = mtcnnFolder is null ? null : MtcnnFaceDetector.FromFolder(mtcnnFolder);
-                using var encoder = new FaceEncoder(model, new FaceEncoderOptions { Preprocessing = mode, IncludeRaw = true, Detector = detector }, ownsNetwork: false);
                 foreach (var (file, embedding) in files.Zip(encoder.EncodeBatch(files)))
                     results.Add(new EmbeddingResult(file, embedding.Raw!.Value.ToArray(), embedding.ToArray()));
             }

@@ -13,7 +13,8 @@ namespace FaceNet.Net.Embeddings;
 /// <remarks>
 /// <para>Thread-safe: any number of threads may call the Encode methods at once; each call uses its own buffers and
 /// tensors; the passes themselves run one at a time per model (<see cref="Model.FaceNetModel"/>). Results do not depend on how calls interleave.</para>
-/// <para><see cref="Dispose"/> waits for calls in progress, then frees the network; later calls throw
+/// <para><see cref="Dispose"/> waits for calls in progress, then frees the network (unless it was made with
+/// <see cref="FromModel"/> and <c>ownsModel: false</c>); later calls throw
 /// <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
 public sealed partial class FaceEncoder : IFaceEncoder
@@ -28,11 +29,17 @@ public sealed partial class FaceEncoder : IFaceEncoder
     /// <summary>Wraps <paramref name="network"/> (owned and disposed with the encoder unless <paramref name="ownsNetwork"/> is false).</summary>
     /// <exception cref="DeviceNotAvailableException">The options name a device that is not valid or not available.</exception>
     internal FaceEncoder(IEmbeddingNetwork network, FaceEncoderOptions? options = null, bool ownsNetwork = true)
+        : this(network, options, ownsNetwork, device: null)
+    {
+    }
+
+    /// <summary>Wraps <paramref name="network"/>, which runs on <paramref name="device"/> when given, else on the device the options name.</summary>
+    private FaceEncoder(IEmbeddingNetwork network, FaceEncoderOptions? options, bool ownsNetwork, torch.Device? device)
     {
         ArgumentNullException.ThrowIfNull(network);
         FaceNetRuntime.EnsureInitialized();
         _options = options ?? new FaceEncoderOptions();
-        _device = DeviceResolver.Resolve(_options.Device);
+        _device = device ?? DeviceResolver.Resolve(_options.Device);
         if (_options.Threads is int threads) torch.set_num_threads(threads);
         _network = network;
         _ownsNetwork = ownsNetwork;
@@ -64,6 +71,31 @@ public sealed partial class FaceEncoder : IFaceEncoder
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// An encoder around a model that is already loaded, for callers that also use the model directly (for example
+    /// <see cref="FaceNet.Net.Model.FaceNetModel.Forward"/> on their own tensors) or share one model between encoders
+    /// with different options. The encoder runs on the model's device and in its precision.
+    /// </summary>
+    /// <param name="model">The loaded network.</param>
+    /// <param name="ownsModel">True: the encoder disposes <paramref name="model"/> with itself. False: the caller keeps
+    /// it and must dispose it only after the encoder.</param>
+    /// <param name="options">How the encoder runs; <see cref="FaceEncoderOptions.Device"/> and
+    /// <see cref="FaceEncoderOptions.Precision"/> may be left null (the model's), and when set must be the model's.</param>
+    /// <returns>An encoder over <paramref name="model"/>. Thread-safe like every <see cref="FaceEncoder"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="options"/> name another device or precision than the model's.</exception>
+    /// <exception cref="DeviceNotAvailableException"><see cref="FaceEncoderOptions.Device"/> is not a valid or available device.</exception>
+    /// <remarks>Encoding after the model was disposed throws <see cref="ObjectDisposedException"/>.</remarks>
+    public static FaceEncoder FromModel(FaceNet.Net.Model.FaceNetModel model, bool ownsModel, FaceEncoderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var device = DeviceResolver.Resolve(model.Device);
+        if (options?.Device is { } name && DeviceResolver.NameOf(DeviceResolver.Resolve(name)) != model.Device)
+            throw new ArgumentException($"The options name device '{name}', but the model runs on '{model.Device}': leave Device null, or load the model on that device.", nameof(options));
+        if (options?.Precision is { } precision && precision != model.Precision)
+            throw new ArgumentException($"The options ask for {precision}, but the model computes in {model.Precision}: leave Precision null, or load the model in that precision.", nameof(options));
+        return new FaceEncoder(model, options, ownsModel, device);
     }
 
     /// <inheritdoc />
@@ -181,12 +213,46 @@ public sealed partial class FaceEncoder : IFaceEncoder
         return result;
     }
 
+    /// <summary>
+    /// Encodes input that is already preprocessed: N face crops of 160 x 160 x 3 floats each, row by row, channels
+    /// last (NHWC, RGB), scaled as the weights expect. No resizing, preprocessing or face detection is applied (a
+    /// configured <see cref="FaceEncoderOptions.Detector"/> and <see cref="Preprocessing"/> are ignored); the network
+    /// runs in batches of <see cref="FaceEncoderOptions.BatchSize"/> and the outputs are L2-normalised as for images.
+    /// For pixel data from another pipeline, or inputs shared with a reference implementation.
+    /// </summary>
+    /// <param name="nhwc">N x 160 x 160 x 3 float32 values, N ≥ 1 (copied; the caller's memory is not kept).</param>
+    /// <returns>One embedding per face, in order (with <see cref="FaceEmbedding.Raw"/> when <see cref="FaceEncoderOptions.IncludeRaw"/> is set).</returns>
+    /// <exception cref="ArgumentException">The length is not a positive multiple of 160 x 160 x 3 = 76,800.</exception>
+    /// <exception cref="FaceNetException">The network produced NaN or infinity.</exception>
+    /// <exception cref="ObjectDisposedException">The encoder was disposed.</exception>
+    /// <remarks>Thread-safe, like the other Encode methods.</remarks>
+    public IReadOnlyList<FaceEmbedding> EncodePreprocessed(ReadOnlySpan<float> nhwc)
+    {
+        if (nhwc.IsEmpty || nhwc.Length % FaceInput.ValuesPerImage != 0)
+            throw new ArgumentException($"Expected N x {FaceInput.Size} x {FaceInput.Size} x 3 floats (a positive multiple of {FaceInput.ValuesPerImage}), got {nhwc.Length}.", nameof(nhwc));
+        ThrowIfDisposed();
+        int count = nhwc.Length / FaceInput.ValuesPerImage, batch = _options.BatchSize;
+        var result = new List<FaceEmbedding>(count);
+        for (int start = 0; start < count; start += batch)
+        {
+            int n = Math.Min(batch, count - start);
+            using var input = FaceInput.FromNhwc(nhwc.Slice(start * FaceInput.ValuesPerImage, n * FaceInput.ValuesPerImage));
+            result.AddRange(EncodeTensor(input, n));
+        }
+        return result;
+    }
+
     /// <summary>One forward pass over <paramref name="images"/> (at most one batch), which are face crops.</summary>
     private FaceEmbedding[] EncodeFaceImages(Image<Rgb24>[] images)
     {
-        int n = images.Length;
         // N x 3 x 160 x 160 over NHWC (channels-last) memory, built outside the lock; disposed after the forward pass.
         using var batch = FaceBatch.ToTensor(images, Preprocessing);
+        return EncodeTensor(batch, images.Length);
+    }
+
+    /// <summary>One forward pass over a preprocessed N x 3 x 160 x 160 batch: the L2-normalised embeddings, in order.</summary>
+    private FaceEmbedding[] EncodeTensor(torch.Tensor batch, int n)
+    {
         float[] output;
         int size;
         _lifetime.EnterReadLock();

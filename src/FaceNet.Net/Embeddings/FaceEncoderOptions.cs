@@ -18,7 +18,8 @@ public sealed class FaceEncoderOptions
     /// <c>auto</c> (the first CUDA device when CUDA is usable, else the CPU); any case. A name that is not one of these, or
     /// CUDA where it is not usable (no TorchSharp CUDA package, no driver, no such device index), fails with a
     /// <see cref="Devices.DeviceNotAvailableException"/> when the encoder is created, instead of silently falling back
-    /// to the CPU.
+    /// to the CPU. An encoder made with <see cref="FaceEncoder.FromModel"/> runs on the model's device: null there, or a
+    /// name of that device.
     /// </summary>
     public string? Device { get; init; }
 
@@ -28,7 +29,8 @@ public sealed class FaceEncoderOptions
     /// <see cref="Net.Precision.BFloat16"/> for CUDA devices (half the weight memory, tensor cores), or
     /// <see cref="Net.Precision.BFloat16"/> on a CPU with the AVX-512 BF16 instructions (faster than float32 there).
     /// Inputs are cast to it and outputs converted back to float32; raw outputs move by a few hundredths, so do not
-    /// mix embeddings of different precisions in tight comparisons. Ignored by encoders built around an existing network.
+    /// mix embeddings of different precisions in tight comparisons. An encoder made with
+    /// <see cref="FaceEncoder.FromModel"/> computes in the model's precision: null there, or the model's.
     /// </summary>
     public Precision? Precision { get; init; }
 

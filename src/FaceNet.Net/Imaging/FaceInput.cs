@@ -13,15 +13,18 @@ internal static class FaceInput
     /// <summary>Floats per image: 3 x 160 x 160.</summary>
     public const int ValuesPerImage = 3 * Size * Size;
 
-    /// <summary>An already preprocessed 1 x 160 x 160 x 3 (NHWC) input as a float32 [1, 3, 160, 160] (NCHW) tensor.</summary>
-    /// <exception cref="ArgumentException">The array does not hold exactly <see cref="ValuesPerImage"/> values.</exception>
-    public static TorchSharp.torch.Tensor FromNhwc(float[] nhwc)
+    /// <summary>
+    /// Already preprocessed N x 160 x 160 x 3 (NHWC) input as a float32 [N, 3, 160, 160] (NCHW, contiguous) CPU tensor,
+    /// N = length / <see cref="ValuesPerImage"/>. The values are copied; the caller disposes the tensor.
+    /// </summary>
+    /// <exception cref="ArgumentException">The values are not a positive whole number of images.</exception>
+    public static TorchSharp.torch.Tensor FromNhwc(ReadOnlySpan<float> nhwc)
     {
-        ArgumentNullException.ThrowIfNull(nhwc);
-        if (nhwc.Length != ValuesPerImage)
-            throw new ArgumentException($"expected 1 x {Size} x {Size} x 3 = {ValuesPerImage} values, got {nhwc.Length}", nameof(nhwc));
+        if (nhwc.IsEmpty || nhwc.Length % ValuesPerImage != 0)
+            throw new ArgumentException($"expected N x {Size} x {Size} x 3 values, a positive multiple of {ValuesPerImage}, got {nhwc.Length}", nameof(nhwc));
         FaceNetRuntime.EnsureInitialized();
-        using var hwc = TorchSharp.torch.tensor(nhwc, [1, Size, Size, 3]);
+        long n = nhwc.Length / ValuesPerImage;
+        using var hwc = TorchSharp.torch.tensor(nhwc.ToArray(), [n, Size, Size, 3]);
         return hwc.permute(0, 3, 1, 2).contiguous();
     }
 }

@@ -42,6 +42,26 @@ public static class TrainableNetworks
             : throw new FaceNetException($"The checkpoint metadata names an unknown preprocessing '{name}' ({SafetensorsMetadata.Preprocessing}): expected fixed, unit or prewhiten.");
     }
 
+    /// <summary>
+    /// Pretrained FaceNet weights (a Keras <c>.h5</c> in any published layout, or a converted <c>.safetensors</c>) in a
+    /// new, trainable Inception-ResNet-v1 on the CPU: the starting point for fine-tuning with
+    /// <see cref="EmbeddingTrainer"/>. The network is in training mode, with BatchNorm as separate layers (not folded),
+    /// takes float32 N x 3 x 160 x 160 input preprocessed as the weights expect, and returns the raw N x D embeddings.
+    /// Record <see cref="InceptionResnetV1Metadata"/> of <c>EmbeddingSize</c> in its checkpoints so that
+    /// <see cref="FromMetadata"/> rebuilds it. Thread-safe; each call returns a new network that the caller owns and disposes.
+    /// </summary>
+    /// <param name="path">The weight file.</param>
+    /// <returns>The network and its embedding size D (128 or 512 for the published weights).</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="WeightLoadException">The file is not a readable weight file, or its weights do not fit the network.</exception>
+    public static (nn.Module<Tensor, Tensor> Network, int EmbeddingSize) InceptionResnetV1FromWeights(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var network = FaceNetModel.LoadTrainableNetwork(path);
+        return (network, network.EmbeddingSize);
+    }
+
     /// <summary>Rebuilds the (untrained) architecture the metadata names, with its input side.</summary>
     /// <exception cref="FaceNetException">The metadata names no known network or lacks its sizes.</exception>
     public static (nn.Module<Tensor, Tensor> Network, int InputSize) FromMetadata(IReadOnlyDictionary<string, string> metadata)

@@ -102,6 +102,47 @@ public static class FaceNetWeights
         return new WeightComparison(differences.Count == 0, a.Count, differences, a.Fingerprint(), b.Fingerprint());
     }
 
+    /// <summary>
+    /// Writes seeded random weights of the whole network to a <c>.safetensors</c> file that loads like converted
+    /// weights (<see cref="Model.FaceNetModel.Load"/>, <see cref="Embeddings.FaceEncoder.FromWeights(string, Embeddings.FaceEncoderOptions?)"/>):
+    /// for benchmarks, demos and tests that need the real network's size and speed but not its accuracy. The embeddings
+    /// are finite but say nothing about faces. Convolution and linear weights are uniform in ±1/√fan-in (PyTorch's
+    /// default initialisation), biases likewise; BatchNorm scales and running variances are uniform in [0.5, 1.5),
+    /// shifts and running means in ±0.1, so folding BatchNorm into the convolutions changes every value. The values
+    /// come from <see cref="Random"/> seeded with <paramref name="seed"/> (not TorchSharp's generator, which is left
+    /// untouched): the same seed and size give the same file. Written to a temporary file beside
+    /// <paramref name="path"/> and renamed at the end, so no partial file is ever left behind.
+    /// </summary>
+    /// <param name="path">The file to write (replaced if it exists; its folder is created if needed).</param>
+    /// <param name="embeddingSize">The embedding size D (128 or 512 like the published weights, or any positive size).</param>
+    /// <param name="seed">The seed of the values.</param>
+    /// <param name="preprocessing">The preprocessing the file declares (<see cref="SafetensorsMetadata.Preprocessing"/>), which encoders then use.</param>
+    /// <returns>The fingerprint of the weights, as <see cref="Model.FaceNetModel.Fingerprint"/> reports it after loading the file.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="embeddingSize"/> is not positive, or <paramref name="preprocessing"/> is not a defined mode.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    /// <remarks>Thread-safe; calls writing different paths may run at once.</remarks>
+    public static string WriteSynthetic(string path, int embeddingSize, int seed, Imaging.PreprocessingMode preprocessing = Imaging.PreprocessingMode.Fixed)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(embeddingSize);
+        if (!Enum.IsDefined(preprocessing))
+            throw new ArgumentOutOfRangeException(nameof(preprocessing), preprocessing, "Unknown preprocessing mode: use Fixed, Unit or Prewhiten.");
+        var weights = SyntheticWeights.Create(embeddingSize, seed);
+        var fingerprint = weights.Fingerprint();
+        var metadata = new Dictionary<string, string>
+        {
+            [SafetensorsMetadata.Format] = "pt",
+            [SafetensorsMetadata.Network] = "inception_resnet_v1",
+            [SafetensorsMetadata.EmbeddingSize] = embeddingSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SafetensorsMetadata.Preprocessing] = Imaging.PreprocessingModeNames.ToName(preprocessing),
+            [SafetensorsMetadata.Fingerprint] = fingerprint,
+            [SafetensorsMetadata.Converter] = "FaceNet.Net " + FaceNetRuntime.Version + " (synthetic, seed " + seed.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")",
+        };
+        SafetensorsFile.Write(path, weights, metadata);
+        return fingerprint;
+    }
+
     private static string Sha256(string path)
     {
         using var stream = File.OpenRead(path);
