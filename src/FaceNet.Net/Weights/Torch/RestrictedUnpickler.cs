@@ -78,7 +78,7 @@ internal sealed class RestrictedUnpickler
             switch (op)
             {
                 case 0x80: if (ReadByte() > 5) throw new InvalidDataException("pickle protocol above 5"); break; // PROTO
-                case 0x95: Skip(ReadLength(8)); break;                                  // FRAME: the frame's bytes are read as opcodes
+                case 0x95: ReadLength(8); break;                                        // FRAME: its length is checked, its bytes are read as opcodes
                 case 0x2e:                                                              // STOP
                     if (_marks.Count > 0 || _stack.Count != 1) throw new InvalidDataException("a pickle ends with a malformed stack");
                     return _stack[0];
@@ -318,11 +318,6 @@ internal sealed class RestrictedUnpickler
         var bytes = new byte[count];
         _input.ReadExactly(bytes);
         return bytes;
-    }
-
-    private void Skip(long count)
-    {
-        if (count > _end - _input.Position) throw Truncated();
     }
 
     /// <summary>A length field of <paramref name="size"/> bytes, checked against the bytes left before anything is allocated.</summary>
