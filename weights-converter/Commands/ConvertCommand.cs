@@ -5,19 +5,20 @@ using FaceNet.Net.Weights;
 namespace FaceNet.Net.WeightsConverter.Commands;
 
 /// <summary>
-/// <c>facenet-convert convert &lt;h5&gt; -o &lt;out.safetensors&gt;</c>: checks Keras weights against the network and
-/// writes them as safetensors (temporary file, then rename: never a partial output).
+/// <c>facenet-convert convert &lt;weights&gt; -o &lt;out.safetensors&gt;</c>: checks Keras <c>.h5</c> or facenet-pytorch
+/// <c>.pt</c> weights against the network and writes them as safetensors (temporary file, then rename: never a
+/// partial output), recording the preprocessing (for a <c>.pt</c> file <c>fixed</c> unless told otherwise).
 /// </summary>
 internal static class ConvertCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("h5") { Description = "Keras .h5 weights" };
+        var input = new Argument<string>("weights") { Description = "Keras .h5 or facenet-pytorch .pt weights" };
         var output = new Option<string>("--output", "-o") { Description = "The .safetensors file to write", Required = true };
-        var preprocess = new Option<string?>("--preprocess") { Description = "Record the preprocessing the weights expect: fixed, unit or prewhiten" };
+        var preprocess = new Option<string?>("--preprocess") { Description = "Record the preprocessing the weights expect: fixed, unit or prewhiten (default for .pt: fixed)" };
         preprocess.AcceptOnlyFromAmong(SafetensorsMetadata.PreprocessingNames.ToArray());
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
-        var command = new Command("convert", "Convert Keras .h5 weights to safetensors for fast loading") { input, output, preprocess, json };
+        var command = new Command("convert", "Convert Keras .h5 or PyTorch .pt weights to safetensors for fast loading") { input, output, preprocess, json };
         command.SetAction(parse =>
         {
             string source = parse.GetValue(input)!, target = parse.GetValue(output)!;

@@ -9,7 +9,7 @@ internal static class InspectCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = "Keras .h5 or .safetensors weights" };
+        var file = new Argument<string>("file") { Description = "Keras .h5, .safetensors or PyTorch .pt weights" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("inspect", "Describe a weight file: layout, Keras version, layers, parameters, embedding size") { file, json };
         command.SetAction(parse =>

@@ -16,7 +16,7 @@ internal static class BenchmarkCommand
 {
     public static Command Create()
     {
-        var weights = new Option<string>("--weights") { Description = "Keras .h5 or .safetensors weights", Required = true };
+        var weights = new Option<string>("--weights") { Description = "Keras .h5, PyTorch .pt or .safetensors weights", Required = true };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 32 };
         var device = new Option<string>("--device") { Description = "cpu or cuda (cuda:N for another GPU)", DefaultValueFactory = _ => "cpu" };
         var precision = new Option<string>("--precision") { Description = "float32, float16 or bfloat16 (float16 is for CUDA; bfloat16 also on CPUs with AVX-512 BF16)", DefaultValueFactory = _ => "float32" };

@@ -20,7 +20,7 @@ internal static class EncodeCommand
 
     public static Command Create()
     {
-        var weights = new Option<string>("--weights") { Description = "Keras .h5 or .safetensors weights", Required = true };
+        var weights = new Option<string>("--weights") { Description = "Keras .h5, PyTorch .pt or .safetensors weights", Required = true };
         var preprocess = new Option<string?>("--preprocess")
         {
             Description = "How images are preprocessed: fixed, unit or prewhiten (default: what the weights record)",

@@ -10,7 +10,7 @@ internal static class RecognitionOptions
 {
     public static Option<string> Weights() => new("--weights")
     {
-        Description = "Weights file (Keras .h5 or converted .safetensors)",
+        Description = "Weights file (Keras .h5, facenet-pytorch .pt or converted .safetensors)",
         Required = true,
     };
 

@@ -26,19 +26,35 @@ internal static class MtcnnWeights
             $"No MTCNN weights for {network} in '{folder}': expected {network}.safetensors (or the legacy {network}.pt) beside pnet, rnet and onet.");
     }
 
-    /// <summary>Reads a weight file (safetensors, or a legacy-format PyTorch <c>.pt</c> state dict).</summary>
-    /// <exception cref="FaceDetectionException">The file cannot be read or is not a valid weight file.</exception>
+    /// <summary>
+    /// Reads a weight file: safetensors, or a PyTorch <c>.pt</c> state dict (legacy or zip <c>torch.save</c> format,
+    /// through the library's one restricted unpickler, <see cref="Weights.Torch.TorchCheckpoint"/>).
+    /// </summary>
+    /// <exception cref="FaceDetectionException">The file cannot be read or is not a valid weight file (the inner <see cref="WeightLoadException"/> says why).</exception>
     public static IReadOnlyDictionary<string, TensorData> Read(string path)
     {
-        if (path.EndsWith(".pt", StringComparison.OrdinalIgnoreCase)) return LegacyTorchReader.Read(path);
         try
         {
+            if (path.EndsWith(".pt", StringComparison.OrdinalIgnoreCase)) return ReadTorch(path);
             return SafetensorsFile.Read(path).Weights.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         }
         catch (Exception e) when (e is WeightLoadException or IOException or UnauthorizedAccessException)
         {
             throw new FaceDetectionException($"MTCNN weights: {e.Message}", e);
         }
+    }
+
+    private static Dictionary<string, TensorData> ReadTorch(string path)
+    {
+        using var checkpoint = Weights.Torch.TorchCheckpoint.Open(path);
+        var tensors = new Dictionary<string, TensorData>(StringComparer.Ordinal);
+        foreach (var (name, tensor) in checkpoint.Entries)
+        {
+            if (!tensor.Storage.Type.IsFloatingPoint)
+                throw new WeightLoadException($"'{path}': tensor '{name}' is {tensor.Storage.Type.DType}; MTCNN's weights are floating point");
+            tensors[name] = new TensorData(name, tensor.Shape, checkpoint.ReadValues(tensor));
+        }
+        return tensors;
     }
 
     /// <summary>Copies <paramref name="tensors"/> into <paramref name="module"/>'s parameters, by name and shape.</summary>

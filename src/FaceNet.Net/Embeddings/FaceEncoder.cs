@@ -47,7 +47,7 @@ public sealed partial class FaceEncoder : IFaceEncoder
     }
 
     /// <summary>
-    /// Loads FaceNet weights (a Keras <c>.h5</c> in any published layout, or a converted <c>.safetensors</c>) onto
+    /// Loads FaceNet weights (a Keras <c>.h5</c> in any published layout, a facenet-pytorch <c>.pt</c>, or a converted <c>.safetensors</c>) onto
     /// the device of <paramref name="options"/> and returns an encoder that owns them.
     /// </summary>
     /// <exception cref="FaceNet.Net.Weights.WeightLoadException">The file is missing, corrupt or not FaceNet weights.</exception>

@@ -11,8 +11,8 @@ namespace FaceNet.Net.Model;
 
 /// <summary>
 /// The FaceNet network (Inception-ResNet-v1) with loaded weights, ready to compute raw embeddings.
-/// Load it from published Keras <c>.h5</c> weights or from a <c>.safetensors</c> file written by
-/// <c>facenet-convert</c>; the format is told by the file's first bytes, not its name.
+/// Load it from published Keras <c>.h5</c> weights, a facenet-pytorch <c>.pt</c> state dict, or a <c>.safetensors</c>
+/// file written by <c>facenet-convert</c>; the format is told by the file's first bytes, not its name.
 /// </summary>
 /// <remarks>
 /// <para><b>Contract of <see cref="Forward"/></b> (stable; <c>FaceEncoder</c> builds on it): input is a float32
@@ -94,7 +94,7 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
         }
     }
 
-    /// <summary>Loads the network and its weights from a Keras <c>.h5</c> or a <c>.safetensors</c> file.</summary>
+    /// <summary>Loads the network and its weights from a Keras <c>.h5</c>, a facenet-pytorch <c>.pt</c> (legacy or zip <c>torch.save</c>) or a <c>.safetensors</c> file.</summary>
     /// <param name="path">The weight file.</param>
     /// <param name="options">Device, precision, backend and embedding size; <see cref="InferenceOptions.Default"/> when null.</param>
     /// <returns>The loaded model, in evaluation mode, with BatchNorm folded into the convolutions (unless the unfolded backend was asked for).</returns>

@@ -8,7 +8,10 @@ namespace FaceNet.Net.Weights;
 /// </summary>
 public static class FaceNetWeights
 {
-    /// <summary>Describes a Keras <c>.h5</c> or <c>.safetensors</c> weight file without checking it against the network.</summary>
+    /// <summary>
+    /// Describes a Keras <c>.h5</c>, <c>.safetensors</c> or PyTorch <c>.pt</c> weight file without checking it against
+    /// the network (for a <c>.pt</c> file, the counts include the classifier head and BatchNorm counters it holds).
+    /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="WeightLoadException">The file is not a readable weight file.</exception>
     public static WeightFileInfo Inspect(string path)
@@ -23,42 +26,53 @@ public static class FaceNetWeights
                 archive.Weights.Sum(w => Math.Max(0, Shapes.ElementCount(w.Shape))), KerasWeightImporter.DetectEmbeddingSize(archive),
                 new Dictionary<string, string>());
         }
+        if (format == WeightFileFormat.PyTorch)
+        {
+            using var checkpoint = Torch.TorchCheckpoint.Open(path);
+            return new WeightFileInfo(path, format, checkpoint.Layout, null, null, 0, 0, checkpoint.Entries.Count,
+                checkpoint.Entries.Sum(e => e.Value.ElementCount), TorchWeightImporter.DetectEmbeddingSize(checkpoint),
+                new Dictionary<string, string>());
+        }
         var (weights, metadata) = SafetensorsFile.Read(path);
         return new WeightFileInfo(path, format, "safetensors", null, null, 0, 0, weights.Count, weights.ElementCount,
             EmbeddingSizeDetector.Detect(weights), metadata);
     }
 
     /// <summary>
-    /// Converts Keras <c>.h5</c> weights to safetensors with torch parameter names, after checking them against the
-    /// network. Writes a temporary file beside <paramref name="outputPath"/> and renames it at the end, so no partial
-    /// output is ever left behind (the temporary file is deleted on failure).
+    /// Converts Keras <c>.h5</c> or facenet-pytorch <c>.pt</c> weights to safetensors with torch parameter names, after
+    /// checking them against the network. Writes a temporary file beside <paramref name="outputPath"/> and renames it at
+    /// the end, so no partial output is ever left behind (the temporary file is deleted on failure).
     /// </summary>
-    /// <param name="h5Path">The Keras weights.</param>
+    /// <param name="sourcePath">The Keras or PyTorch weights.</param>
     /// <param name="outputPath">The safetensors file to write (replaced if it exists).</param>
-    /// <param name="preprocessing">The preprocessing the weights expect, recorded in the metadata when given: <c>fixed</c>, <c>unit</c> or <c>prewhiten</c>.</param>
+    /// <param name="preprocessing">
+    /// The preprocessing the weights expect, recorded in the metadata: <c>fixed</c>, <c>unit</c> or <c>prewhiten</c>. When
+    /// null, a <c>.pt</c> file records <c>fixed</c> (facenet-pytorch's standardisation) and a Keras file records nothing.
+    /// </param>
     /// <param name="progress">Receives the fraction done, from 0 to 1.</param>
     /// <returns>The fingerprint of the converted tensors.</returns>
     /// <exception cref="FileNotFoundException">The input does not exist.</exception>
-    /// <exception cref="WeightLoadException">The input is not Keras weights of the network.</exception>
+    /// <exception cref="WeightLoadException">The input is not Keras or PyTorch weights of the network.</exception>
     /// <exception cref="ArgumentException">An unknown preprocessing name.</exception>
-    public static string ConvertToSafetensors(string h5Path, string outputPath, string? preprocessing = null, IProgress<double>? progress = null)
+    public static string ConvertToSafetensors(string sourcePath, string outputPath, string? preprocessing = null, IProgress<double>? progress = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(h5Path);
+        ArgumentException.ThrowIfNullOrEmpty(sourcePath);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         if (preprocessing is not null && !SafetensorsMetadata.PreprocessingNames.Contains(preprocessing))
             throw new ArgumentException($"unknown preprocessing '{preprocessing}': use fixed, unit or prewhiten", nameof(preprocessing));
-        if (WeightFileDetector.Detect(h5Path) != WeightFileFormat.KerasH5)
-            throw new WeightLoadException($"'{h5Path}' is safetensors, not a Keras .h5 file: there is nothing to convert");
+        if (WeightFileDetector.Detect(sourcePath) == WeightFileFormat.Safetensors)
+            throw new WeightLoadException($"'{sourcePath}' is safetensors, not a Keras .h5 or PyTorch .pt file: there is nothing to convert");
 
-        var loaded = WeightReader.Read(h5Path, null, p => progress?.Report(p * 0.8));
+        var loaded = WeightReader.Read(sourcePath, null, p => progress?.Report(p * 0.8));
+        preprocessing ??= loaded.ExpectedPreprocessing;
         var fingerprint = loaded.Weights.Fingerprint();
         var metadata = new Dictionary<string, string>
         {
             [SafetensorsMetadata.Format] = "pt",
             [SafetensorsMetadata.Network] = "inception_resnet_v1",
             [SafetensorsMetadata.EmbeddingSize] = loaded.EmbeddingSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [SafetensorsMetadata.SourceFile] = Path.GetFileName(h5Path),
-            [SafetensorsMetadata.SourceSha256] = Sha256(h5Path),
+            [SafetensorsMetadata.SourceFile] = Path.GetFileName(sourcePath),
+            [SafetensorsMetadata.SourceSha256] = Sha256(sourcePath),
             [SafetensorsMetadata.Fingerprint] = fingerprint,
             [SafetensorsMetadata.Converter] = "FaceNet.Net " + FaceNetRuntime.Version,
         };

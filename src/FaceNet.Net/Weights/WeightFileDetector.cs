@@ -1,6 +1,6 @@
 namespace FaceNet.Net.Weights;
 
-/// <summary>Tells Keras HDF5 from safetensors by the first bytes, never by the file name.</summary>
+/// <summary>Tells Keras HDF5, safetensors and PyTorch <c>torch.save</c> files apart by their first bytes, never by the file name.</summary>
 internal static class WeightFileDetector
 {
     private static ReadOnlySpan<byte> Hdf5Signature => [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0D, 0x0A, 0x1A, 0x0A];
@@ -13,8 +13,8 @@ internal static class WeightFileDetector
         if (!File.Exists(path)) throw new FileNotFoundException($"weight file '{path}' not found", path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         long length = stream.Length;
-        if (length == 0) throw new WeightLoadException($"'{path}' is empty: expected Keras .h5 weights or .safetensors");
-        Span<byte> head = stackalloc byte[9];
+        if (length == 0) throw new WeightLoadException($"'{path}' is empty: expected Keras .h5, .safetensors or PyTorch .pt weights");
+        Span<byte> head = stackalloc byte[Math.Max(9, Torch.TorchCheckpoint.SignatureLength)];
         int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         head = head[..read];
         if (IsHdf5(head)) return WeightFileFormat.KerasH5;
@@ -26,7 +26,9 @@ internal static class WeightFileDetector
             if (stream.ReadAtLeast(probe, 8, throwOnEndOfStream: false) == 8 && IsHdf5(probe)) return WeightFileFormat.KerasH5;
         }
         if (SafetensorsFile.LooksLikeSafetensors(head, length)) return WeightFileFormat.Safetensors;
-        throw new WeightLoadException($"'{path}' is neither Keras .h5 (HDF5) nor .safetensors weights (first bytes: {Convert.ToHexString(head)})");
+        if (Torch.TorchCheckpoint.LooksLikeTorch(head)) return WeightFileFormat.PyTorch;
+        throw new WeightLoadException(
+            $"'{path}' is neither Keras .h5 (HDF5), .safetensors nor a PyTorch .pt state dict (first bytes: {Convert.ToHexString(head)})");
     }
 
     private static bool IsHdf5(ReadOnlySpan<byte> head) => head.Length >= 8 && head[..8].SequenceEqual(Hdf5Signature);

@@ -1,8 +1,9 @@
 namespace FaceNet.Net.Weights;
 
 /// <summary>
-/// A weight file could not be read or does not fit the network: not a Keras HDF5 or safetensors file,
-/// corrupt or truncated, or with missing, unexpected or mis-shaped weights (all listed by name in one message).
+/// A weight file could not be read or does not fit the network: not a Keras HDF5, safetensors or PyTorch <c>.pt</c>
+/// file, corrupt or truncated, a pickle using anything beyond tensors and containers (refused, never executed), or
+/// with missing, unexpected or mis-shaped weights (all listed by name in one message).
 /// </summary>
 public sealed class WeightLoadException : FaceNetException
 {

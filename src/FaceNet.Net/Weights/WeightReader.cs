@@ -7,18 +7,22 @@ namespace FaceNet.Net.Weights;
 /// <param name="Metadata">The safetensors metadata (empty for Keras files).</param>
 internal sealed record LoadedWeights(WeightSet Weights, WeightFileFormat Format, int EmbeddingSize, IReadOnlyDictionary<string, string> Metadata)
 {
-    /// <summary>The preprocessing the weights expect, when the file says (<c>fixed</c>, <c>unit</c>, <c>prewhiten</c>).</summary>
+    /// <summary>
+    /// The preprocessing the weights expect, when the file says (<c>fixed</c>, <c>unit</c>, <c>prewhiten</c>): a converted
+    /// file's metadata, or <c>fixed</c> for a facenet-pytorch <c>.pt</c> file (its <c>fixed_image_standardization</c>).
+    /// </summary>
     public string? ExpectedPreprocessing =>
-        Metadata.TryGetValue(SafetensorsMetadata.Preprocessing, out var p) && SafetensorsMetadata.PreprocessingNames.Contains(p) ? p : null;
+        Metadata.TryGetValue(SafetensorsMetadata.Preprocessing, out var p) && SafetensorsMetadata.PreprocessingNames.Contains(p) ? p
+        : Format == WeightFileFormat.PyTorch ? TorchWeightImporter.Preprocessing : null;
 }
 
-/// <summary>Reads a Keras .h5 or safetensors file (told apart by magic bytes) into torch-named tensors checked against the network.</summary>
+/// <summary>Reads a Keras .h5, safetensors or PyTorch .pt file (told apart by magic bytes) into torch-named tensors checked against the network.</summary>
 internal static class WeightReader
 {
     /// <summary>Reads and checks every tensor the network needs.</summary>
     /// <param name="path">The weight file.</param>
     /// <param name="embeddingSize">The size to require, or null to take it from the file.</param>
-    /// <param name="progress">Fraction done (Keras files only).</param>
+    /// <param name="progress">Fraction done (Keras and PyTorch files).</param>
     public static LoadedWeights Read(string path, int? embeddingSize = null, Action<double>? progress = null)
     {
         var format = WeightFileDetector.Detect(path);
@@ -26,6 +30,13 @@ internal static class WeightReader
         {
             using var archive = KerasH5Archive.Open(path);
             var weights = KerasWeightImporter.Import(archive, embeddingSize, progress);
+            int imported = EmbeddingSizeDetector.Choose(embeddingSize, EmbeddingSizeDetector.Detect(weights));
+            return new LoadedWeights(weights, format, imported, new Dictionary<string, string>());
+        }
+        if (format == WeightFileFormat.PyTorch)
+        {
+            using var checkpoint = Torch.TorchCheckpoint.Open(path);
+            var weights = TorchWeightImporter.Import(checkpoint, embeddingSize, progress);
             int imported = EmbeddingSizeDetector.Choose(embeddingSize, EmbeddingSizeDetector.Detect(weights));
             return new LoadedWeights(weights, format, imported, new Dictionary<string, string>());
         }

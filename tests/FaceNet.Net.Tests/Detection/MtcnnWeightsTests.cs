@@ -124,14 +124,15 @@ public class MtcnnWeightsTests
     }
 
     [Test]
-    public void A_file_that_is_not_a_legacy_state_dict_is_refused()
+    public void A_pt_file_that_is_not_a_state_dict_is_refused()
     {
         var path = Path.Combine(Path.GetTempPath(), $"facenet-bad-{Guid.NewGuid():N}.pt");
         try
         {
-            File.WriteAllBytes(path, Encoding.ASCII.GetBytes("PK\u0003\u0004 this is a zip, not a legacy pickle"));
-            var error = Assert.Throws<FaceDetectionException>(() => LegacyTorchReader.Read(path));
-            Assert.That(error!.Message, Does.Contain(path));
+            File.WriteAllBytes(path, Encoding.ASCII.GetBytes("PK\u0003\u0004 this starts like a zip, but is not one"));
+            var error = Assert.Throws<FaceDetectionException>(() => MtcnnWeights.Read(path));
+            Assert.That(error!.Message, Does.Contain(path).And.Contain("not a valid zip archive"));
+            Assert.That(error.InnerException, Is.TypeOf<FaceNet.Net.Weights.WeightLoadException>());
         }
         finally
         {

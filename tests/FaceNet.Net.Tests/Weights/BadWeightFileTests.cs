@@ -21,7 +21,7 @@ public class BadWeightFileTests
         _source = RandomWeights.Create(128, seed: 5);
 
         Add("empty", "is empty", p => File.WriteAllBytes(p, []));
-        Add("random", "neither Keras .h5 (HDF5) nor .safetensors", p => File.WriteAllBytes(p, RandomBytes(4096, 1)));
+        Add("random", "neither Keras .h5 (HDF5), .safetensors nor a PyTorch .pt state dict", p => File.WriteAllBytes(p, RandomBytes(4096, 1)));
         Add("truncated-h5", "not a readable Keras HDF5 file", p =>
         {
             var full = _temp.File("full-for-truncation.h5");
@@ -53,14 +53,14 @@ public class BadWeightFileTests
             var bytes = File.ReadAllBytes(full);
             File.WriteAllBytes(p, bytes[..^10]);
             File.Delete(full);
-        }, convertExpect: "is safetensors, not a Keras .h5 file");
+        }, convertExpect: "is safetensors, not a Keras .h5 or PyTorch .pt file");
         Add("safetensors-cut-in-header", "truncated or corrupt", p =>
         {
             var full = _temp.File("small2.safetensors");
             SmallFiles.WriteSmallSafetensors(full);
             File.WriteAllBytes(p, File.ReadAllBytes(full)[..40]);
             File.Delete(full);
-        }, convertExpect: "is safetensors, not a Keras .h5 file");
+        }, convertExpect: "is safetensors, not a Keras .h5 or PyTorch .pt file");
     }
 
     [OneTimeTearDown]
