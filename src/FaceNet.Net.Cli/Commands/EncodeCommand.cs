@@ -60,7 +60,6 @@ internal static class EncodeCommand
             string weightsPath = parse.GetValue(weights)!;
 
             var results = new List<EmbeddingResult>();
-            string? preprocessing = null;
             if (raw)
             {
                 using var model = FaceNetModel.Load(weightsPath);
@@ -79,7 +78,6 @@ internal static class EncodeCommand
                 using var encoder = mtcnnFolder is null || isAligned
                     ? FaceEncoder.FromWeights(weightsPath, options)
                     : FaceEncoder.FromWeights(weightsPath, mtcnnFolder, options);
-                preprocessing = PreprocessingModeNames.ToName(encoder.Preprocessing);
                 var reader = FaceOptions.Reader(encoder, isAligned, isDetect);
                 foreach (var file in files)
                 {
@@ -97,7 +95,7 @@ internal static class EncodeCommand
                 }
             }
 
-            if (parse.GetValue(json)) CliHost.WriteJson(new EncodeOutput(preprocessing, results));
+            if (parse.GetValue(json)) CliHost.WriteJson(new EncodeOutput(results));
             else
             {
                 foreach (var r in results)
@@ -129,6 +127,6 @@ internal static class EncodeCommand
     /// <summary>One encoded face; for a photo also its number (1-based, most probable first), the photo's face count and the box.</summary>
     private sealed record EmbeddingResult(string Input, float[] Raw, float[] Normalized, int? Face = null, int? FacesFound = null, float[]? Box = null);
 
-    /// <summary>The preprocessing used for images (absent for raw inputs) and one entry per encoded face.</summary>
-    private sealed record EncodeOutput(string? Preprocessing, IReadOnlyList<EmbeddingResult> Embeddings);
+    /// <summary>One entry per encoded face, in input order.</summary>
+    private sealed record EncodeOutput(IReadOnlyList<EmbeddingResult> Embeddings);
 }

@@ -77,8 +77,9 @@ public sealed class FaceEncoderOptions
     }
 
     /// <summary>
-    /// A face detector that turns each input photo into an aligned face crop before encoding (detect, align,
-    /// encode). Null (the default): inputs are already aligned face crops. The encoder does not dispose a detector
+    /// A face detector that turns each input photo into an aligned face crop before encoding (detect, align as
+    /// facenet-pytorch does, encode); <see cref="Input"/> says which images are photos (by default those that are not
+    /// 160x160). Null (the default): inputs are aligned face crops. The encoder does not dispose a detector
     /// given here; <see cref="FaceEncoder.FromWeights(string, string, FaceEncoderOptions?)"/> creates and owns one.
     /// </summary>
     public IFaceDetector? Detector { get; init; }
