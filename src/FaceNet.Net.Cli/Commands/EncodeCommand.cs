@@ -11,7 +11,9 @@ namespace FaceNet.Net.Cli.Commands;
 
 /// <summary>
 /// <c>facenet encode</c>: runs the network on images (or already-preprocessed raw NHWC float32 files) and prints
-/// each input's raw output and its L2-normalised embedding.
+/// each input's raw output and its L2-normalised embedding. Images follow <see cref="FaceOptions"/>' rule (160x160:
+/// an aligned crop; otherwise a photo whose largest face, facenet-pytorch's <c>select_largest</c>, is detected and cut
+/// as facenet-pytorch does); the preprocessing is the weights' own unless <c>--preprocess</c> says otherwise.
 /// </summary>
 internal static class EncodeCommand
 {
@@ -23,7 +25,7 @@ internal static class EncodeCommand
         var weights = new Option<string>("--weights") { Description = "Keras .h5, PyTorch .pt or .safetensors weights", Required = true };
         var preprocess = new Option<string?>("--preprocess")
         {
-            Description = "How images are preprocessed: fixed, unit or prewhiten (default: what the weights record)",
+            Description = "How images are preprocessed: fixed, unit or prewhiten (default: the weights' own convention, else prewhiten)",
         };
         preprocess.AcceptOnlyFromAmong("fixed", "unit", "prewhiten");
         var rawNhwc = new Option<bool>("--raw-nhwc")
@@ -31,11 +33,14 @@ internal static class EncodeCommand
             Description = "Inputs are little-endian float32 1x160x160x3 files, already preprocessed (fed as is)",
         };
         var mtcnn = RecognitionOptions.Mtcnn();
+        var aligned = FaceOptions.Aligned();
+        var detect = FaceOptions.Detect();
+        var face = FaceOptions.Face(allowAll: true, "largest");
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
-        var inputs = new Argument<string[]>("input") { Description = "Image files (or raw .f32 files with --raw-nhwc)", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("encode", "Compute FaceNet embeddings: the raw network output and the L2-normalised embedding per input")
+        var inputs = new Argument<string[]>("input") { Description = "Photos or aligned 160x160 face crops (or raw .f32 files with --raw-nhwc)", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("encode", "Compute FaceNet embeddings: the raw network output and the L2-normalised embedding per face")
         {
-            weights, preprocess, rawNhwc, mtcnn, json, inputs,
+            weights, preprocess, rawNhwc, mtcnn, aligned, detect, face, json, inputs,
         };
         command.SetAction(parse =>
         {
@@ -45,24 +50,19 @@ internal static class EncodeCommand
                 if (!File.Exists(f)) throw new FileNotFoundException($"input '{f}' not found", f);
             if (raw) foreach (var f in files) ReadRaw(f); // validate every size before the slow load
             var mtcnnFolder = parse.GetValue(mtcnn);
-            if (raw && mtcnnFolder is not null) throw new UsageException("--mtcnn detects faces in photos; it cannot be combined with --raw-nhwc");
+            bool isAligned = parse.GetValue(aligned), isDetect = parse.GetValue(detect);
+            FaceOptions.CheckKind(isAligned, isDetect);
+            var choice = FaceOptions.ParseFace(parse.GetValue(face), allowAll: true) ?? FaceChoice.Largest;
+            if (raw && (mtcnnFolder is not null || isAligned || isDetect || parse.GetValue(face) is not null))
+                throw new UsageException("--mtcnn, --aligned, --detect and --face are about images; they cannot be combined with --raw-nhwc");
             RecognitionOptions.CheckMtcnnFolder(mtcnnFolder);
-
-            using var model = FaceNetModel.Load(parse.GetValue(weights)!);
-            PreprocessingMode? mode = null;
-            if (!raw)
-            {
-                var name = parse.GetValue(preprocess) ?? model.ExpectedPreprocessing
-                    ?? throw new UsageException("the weights do not record their preprocessing: pass --preprocess fixed|unit|prewhiten");
-                mode = PreprocessingModeNames.Parse(name);
-            }
+            string weightsPath = parse.GetValue(weights)!;
 
             var results = new List<EmbeddingResult>();
-            using var detector = mtcnnFolder is null ? null : MtcnnFaceDetector.FromFolder(mtcnnFolder);
-            using var encoder = FaceEncoder.FromModel(model, ownsModel: false, new FaceEncoderOptions { Preprocessing = mode, IncludeRaw = true, Detector = detector });
             if (raw)
             {
                 // One pass per file: a file's result does not depend on which other files are given.
+                using var encoder = FaceEncoder.FromWeights(weightsPath, new FaceEncoderOptions { IncludeRaw = true });
                 foreach (var file in files)
                 {
                     var embedding = encoder.EncodePreprocessed(ReadRaw(file))[0];
@@ -71,8 +71,26 @@ internal static class EncodeCommand
             }
             else
             {
-                foreach (var (file, embedding) in files.Zip(encoder.EncodeBatch(files)))
-                    results.Add(new EmbeddingResult(file, embedding.Raw!.Value.ToArray(), embedding.ToArray()));
+                // The one default rule, as verify/enroll/identify: --preprocess, else the weights' own, else prewhiten.
+                var options = new FaceEncoderOptions { Preprocessing = RecognitionOptions.ParsePreprocess(parse.GetValue(preprocess)), IncludeRaw = true };
+                using var encoder = mtcnnFolder is null || isAligned
+                    ? FaceEncoder.FromWeights(weightsPath, options)
+                    : FaceEncoder.FromWeights(weightsPath, mtcnnFolder, options);
+                var reader = FaceOptions.Reader(encoder, isAligned, isDetect);
+                foreach (var file in files)
+                {
+                    var faces = reader.Read(file, choice, oneFace: false);
+                    try
+                    {
+                        var embeddings = encoder.EncodeBatch(faces.Select(f => f.Crop).ToList());
+                        foreach (var (f, embedding) in faces.Zip(embeddings))
+                            results.Add(new EmbeddingResult(file, embedding.Raw!.Value.ToArray(), embedding.ToArray(), f.Number, f.FacesFound, f.BoxArray));
+                    }
+                    finally
+                    {
+                        foreach (var f in faces) f.Dispose();
+                    }
+                }
             }
 
             if (parse.GetValue(json)) CliHost.WriteJson(new EncodeOutput(results));
@@ -80,7 +98,7 @@ internal static class EncodeCommand
             {
                 foreach (var r in results)
                 {
-                    Console.WriteLine(r.Input);
+                    Console.WriteLine(r.Box is null ? r.Input : $"{r.Input} face {r.Face} of {r.FacesFound}, box [{string.Join(", ", r.Box.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))}]");
                     Console.WriteLine("  raw        " + Format(r.Raw));
                     Console.WriteLine("  normalized " + Format(r.Normalized));
                 }
@@ -104,7 +122,9 @@ internal static class EncodeCommand
 
     private static string Format(float[] v) => string.Join(" ", v.Select(x => x.ToString("R", CultureInfo.InvariantCulture)));
 
-    private sealed record EmbeddingResult(string Input, float[] Raw, float[] Normalized);
+    /// <summary>One encoded face; for a photo also its number (1-based, most probable first), the photo's face count and the box.</summary>
+    private sealed record EmbeddingResult(string Input, float[] Raw, float[] Normalized, int? Face = null, int? FacesFound = null, float[]? Box = null);
 
+    /// <summary>One entry per encoded face, in input order.</summary>
     private sealed record EncodeOutput(IReadOnlyList<EmbeddingResult> Embeddings);
 }

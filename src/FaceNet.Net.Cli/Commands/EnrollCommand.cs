@@ -23,22 +23,46 @@ internal static class EnrollCommand
         var weights = RecognitionOptions.Weights();
         var preprocess = RecognitionOptions.Preprocess();
         var mtcnn = RecognitionOptions.Mtcnn();
+        var aligned = FaceOptions.Aligned();
+        var detect = FaceOptions.Detect();
+        var face = FaceOptions.Face(allowAll: false, "a photo must hold exactly one face");
         var json = RecognitionOptions.Json();
-        var command = new Command("enroll", "Add people to a gallery from face images (creates the gallery if needed)")
+        var command = new Command("enroll", "Add people to a gallery from photos or aligned face crops (creates the gallery if needed)")
         {
-            images, gallery, name, folders, weights, preprocess, mtcnn, json,
+            images, gallery, name, folders, weights, preprocess, mtcnn, aligned, detect, face, json,
         };
         command.SetAction(parse =>
         {
             var plan = Plan(parse.GetValue(name), parse.GetValue(images) ?? [], parse.GetValue(folders));
             string galleryPath = parse.GetValue(gallery)!;
-            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess), parse.GetValue(mtcnn));
+            bool isAligned = parse.GetValue(aligned), isDetect = parse.GetValue(detect);
+            FaceOptions.CheckKind(isAligned, isDetect);
+            var choice = FaceOptions.ParseFace(parse.GetValue(face), allowAll: false);
+            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess), isAligned ? null : parse.GetValue(mtcnn));
             using var faces = File.Exists(galleryPath) ? InMemoryFaceGallery.Load(galleryPath, encoder) : new InMemoryFaceGallery(encoder);
 
             var all = plan.SelectMany(p => p.Images).ToList();
-            IReadOnlyList<Embeddings.FaceEmbedding> embeddings;
+            var reader = FaceOptions.Reader(encoder, isAligned, isDetect);
+            var embeddings = new List<Embeddings.FaceEmbedding>(all.Count);
             using (var progress = ProgressBar.ForItems(all.Count, "encoding"))
-                embeddings = encoder.EncodeBatchAsync(all, progress).GetAwaiter().GetResult();
+            {
+                // In chunks, so only one chunk of crops is in memory; the gallery is written only after every image succeeded.
+                for (int start = 0; start < all.Count; start += Embeddings.FaceEncoderOptions.DefaultBatchSize)
+                {
+                    var crops = new List<InputFace>();
+                    try
+                    {
+                        foreach (var path in all.Skip(start).Take(Embeddings.FaceEncoderOptions.DefaultBatchSize))
+                            crops.AddRange(reader.Read(path, choice, oneFace: true));
+                        embeddings.AddRange(encoder.EncodeBatch(crops.Select(c => c.Crop).ToList()));
+                    }
+                    finally
+                    {
+                        foreach (var c in crops) c.Dispose();
+                    }
+                    progress.Report(embeddings.Count);
+                }
+            }
 
             int next = 0;
             foreach (var (person, paths) in plan)

@@ -69,28 +69,53 @@ public sealed partial class FaceEncoder
     }
 
     /// <summary>
-    /// Encodes one batch of inputs: face crops as they are, or, with a detector, the face of each photo that
-    /// <see cref="FaceEncoderOptions.FacePolicy"/> picks (a photo without a face is an error naming its position).
+    /// Encodes one batch of inputs: aligned face crops as they are and, with a detector, photos through the face
+    /// <see cref="FaceEncoderOptions.FacePolicy"/> picks (<see cref="FaceEncoderOptions.Input"/> says which is which).
+    /// A photo without a face is an error naming the file (<paramref name="names"/>) or its position in the batch.
     /// </summary>
-    private FaceEmbedding[] EncodeImages(Image<Rgb24>[] images)
+    private FaceEmbedding[] EncodeImages(Image<Rgb24>[] images, IReadOnlyList<string>? names = null)
     {
         var detector = _options.Detector;
-        if (detector is null) return EncodeFaceImages(images);
+        if (detector is null || _options.Input == FaceEncoderInput.Aligned) return EncodeFaceImages(images);
         var crops = new List<AlignedFace>(images.Length);
+        var inputs = new Image<Rgb24>[images.Length];
         try
         {
             for (int i = 0; i < images.Length; i++)
             {
-                var faces = detector.DetectAndAlign(images[i], _options.FacePolicy);
+                if (!IsPhoto(images[i], detector))
+                {
+                    inputs[i] = images[i];
+                    continue;
+                }
+                string what = names is null ? $"Input {i} of the batch" : $"Photo '{names[i]}'";
+                IReadOnlyList<AlignedFace> faces;
+                try
+                {
+                    faces = detector.DetectAndAlign(images[i], _options.FacePolicy);
+                }
+                catch (FaceDetectionException e)
+                {
+                    throw new FaceDetectionException($"{what}: {e.Message}", e);
+                }
                 crops.AddRange(faces);
                 if (faces.Count != 1)
-                    throw new FaceDetectionException($"Input {i} of the batch: no face was found in the photo.");
+                    throw new FaceDetectionException($"{what}: no face was found in the photo ({images[i].Width}x{images[i].Height}).");
+                inputs[i] = faces[0].Crop;
             }
-            return EncodeFaceImages(crops.Select(c => c.Crop).ToArray());
+            return EncodeFaceImages(inputs);
         }
         finally
         {
             foreach (var crop in crops) crop.Dispose();
         }
     }
+
+    /// <summary>Whether <paramref name="image"/> is taken as a photo (detected) rather than an aligned crop: <see cref="FaceEncoderInput"/>'s rule.</summary>
+    private bool IsPhoto(Image<Rgb24> image, IFaceDetector detector) => _options.Input switch
+    {
+        FaceEncoderInput.Photo => true,
+        FaceEncoderInput.Aligned => false,
+        _ => image.Width != detector.Options.CropSize || image.Height != detector.Options.CropSize,
+    };
 }

@@ -39,6 +39,8 @@ public sealed partial class FaceEncoder : IFaceEncoder
         ArgumentNullException.ThrowIfNull(network);
         FaceNetRuntime.EnsureInitialized();
         _options = options ?? new FaceEncoderOptions();
+        if (_options.Input == FaceEncoderInput.Photo && _options.Detector is null)
+            throw new ArgumentException("FaceEncoderOptions.Input is Photo but no Detector is set: give a face detector (MTCNN weights) or use Input = Auto or Aligned.", nameof(options));
         _device = device ?? DeviceResolver.Resolve(_options.Device);
         if (_options.Threads is int threads) torch.set_num_threads(threads);
         _network = network;
@@ -130,7 +132,7 @@ public sealed partial class FaceEncoder : IFaceEncoder
     {
         ThrowIfDisposed();
         using var image = ImageLoader.Load(path, _options.ImageLoading);
-        return Encode(image);
+        return EncodeImages([image], [path])[0];
     }
 
     /// <inheritdoc />
@@ -138,7 +140,7 @@ public sealed partial class FaceEncoder : IFaceEncoder
     {
         ThrowIfDisposed();
         using var image = ImageLoader.Load(stream, sourceName, _options.ImageLoading);
-        return Encode(image);
+        return EncodeImages([image], sourceName is null ? null : [sourceName])[0];
     }
 
     /// <inheritdoc />
@@ -202,7 +204,7 @@ public sealed partial class FaceEncoder : IFaceEncoder
                     cancellationToken.ThrowIfCancellationRequested();
                     chunk[i] = ImageLoader.Load(paths[start + i], _options.ImageLoading);
                 }
-                result.AddRange(EncodeImages(chunk));
+                result.AddRange(EncodeImages(chunk, paths.Skip(start).Take(chunk.Length).ToArray()));
             }
             finally
             {

@@ -79,8 +79,9 @@ public sealed class FaceEncoderOptions
     }
 
     /// <summary>
-    /// A face detector that turns each input photo into an aligned face crop before encoding (detect, align,
-    /// encode). Null (the default): inputs are already aligned face crops. The encoder does not dispose a detector
+    /// A face detector that turns each input photo into an aligned face crop before encoding (detect, align as
+    /// facenet-pytorch does, encode); <see cref="Input"/> says which images are photos (by default those that are not
+    /// 160x160). Null (the default): inputs are aligned face crops. The encoder does not dispose a detector
     /// given here; <see cref="FaceEncoder.FromWeights(string, string, FaceEncoderOptions?)"/> creates and owns one.
     /// </summary>
     public IFaceDetector? Detector { get; init; }
@@ -102,13 +103,29 @@ public sealed class FaceEncoderOptions
         }
     }
 
+    /// <summary>
+    /// What the images are (default <see cref="FaceEncoderInput.Auto"/>: with a <see cref="Detector"/>, a 160x160 image
+    /// is an aligned crop and any other size a photo whose face is detected; without one, every image is an aligned crop).
+    /// <see cref="FaceEncoderInput.Photo"/> needs a <see cref="Detector"/>: the encoder refuses to be created without one.
+    /// </summary>
+    public FaceEncoderInput Input
+    {
+        get => _input;
+        init
+        {
+            if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(nameof(value), value, "Not a FaceEncoderInput value.");
+            _input = value;
+        }
+    }
+
     /// <summary>A copy of these options with <see cref="Detector"/> set.</summary>
     internal FaceEncoderOptions WithDetector(IFaceDetector detector) => new()
     {
         Device = Device, Precision = Precision, Preprocessing = Preprocessing, BatchSize = BatchSize, Threads = Threads, IncludeRaw = IncludeRaw,
-        ImageLoading = ImageLoading, Detector = detector, FacePolicy = FacePolicy,
+        ImageLoading = ImageLoading, Detector = detector, FacePolicy = FacePolicy, Input = Input,
     };
 
+    private readonly FaceEncoderInput _input = FaceEncoderInput.Auto;
     private readonly FacePolicy _facePolicy = FacePolicy.Largest;
     private readonly int _batchSize = DefaultBatchSize;
     private readonly int? _threads;

@@ -67,6 +67,56 @@ public class PhotoEncodingReferenceTests
     }
 
     [Test]
+    public void An_aligned_160x160_crop_is_not_detected_again_and_the_input_kind_can_be_declared()
+    {
+        using var photo = ImageLoader.Load(SharedFixtures.Path("fixtures", "faces", "photos", "kate_siegel.jpg"));
+        using var crop = _detector.DetectAndAlign(photo, FacePolicy.Largest).Single();
+        using var plain = new FaceEncoder(new FaceNetModelHandle(_encoder), new FaceEncoderOptions { Preprocessing = PreprocessingMode.Fixed });
+        var direct = plain.Encode(crop.Crop).ToArray();
+
+        // Auto: the 160x160 crop is taken as aligned (encoding it equals the plain encoder), the photo is detected.
+        Assert.That(_encoder.Encode(crop.Crop).ToArray(), Is.EqualTo(direct).Within(1e-6f));
+        Assert.That(_encoder.Encode(photo).ToArray(), Is.EqualTo(direct).Within(1e-6f));
+
+        // Photo: a 160x160 image is searched for a face too (a flat one has none); Auto takes it as a crop.
+        using var flat = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(160, 160, new SixLabors.ImageSharp.PixelFormats.Rgb24(90, 120, 150));
+        using var always = new FaceEncoder(new FaceNetModelHandle(_encoder), new FaceEncoderOptions { Preprocessing = PreprocessingMode.Fixed, Detector = _detector, Input = FaceEncoderInput.Photo });
+        Assert.Throws<FaceDetectionException>(() => always.Encode(flat));
+        Assert.That(_encoder.Encode(flat).Dimension, Is.EqualTo(128));
+
+        // Aligned: the photo is encoded whole, resized, as the caller declared.
+        using var aligned = new FaceEncoder(new FaceNetModelHandle(_encoder), new FaceEncoderOptions { Preprocessing = PreprocessingMode.Fixed, Detector = _detector, Input = FaceEncoderInput.Aligned });
+        Assert.That(aligned.Encode(photo).ToArray(), Is.EqualTo(plain.Encode(photo).ToArray()).Within(1e-6f));
+    }
+
+    [Test]
+    public void P07_photo_input_without_a_detector_is_refused_when_the_encoder_is_created()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new FaceEncoder(new FaceNetModelHandle(_encoder), new FaceEncoderOptions { Input = FaceEncoderInput.Photo }));
+        Assert.That(e!.ParamName, Is.EqualTo("options"));
+        Assert.That(e.Message, Does.Contain("Input is Photo but no Detector is set"));
+    }
+
+    [Test]
+    public void P06_a_photo_file_without_a_face_is_an_error_naming_the_file()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"facenet-flat-{Guid.NewGuid():N}.png");
+        try
+        {
+            using (var flat = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(320, 240, new SixLabors.ImageSharp.PixelFormats.Rgb24(90, 120, 150)))
+                SixLabors.ImageSharp.ImageExtensions.SaveAsPng(flat, path);
+            var single = Assert.Throws<FaceDetectionException>(() => _encoder.Encode(path));
+            Assert.That(single!.Message, Does.Contain(path).And.Contain("no face"));
+            var batch = Assert.Throws<FaceDetectionException>(() => _encoder.EncodeBatch([SharedFixtures.Path("fixtures", "faces", "aligned", "kate_siegel.png"), path]));
+            Assert.That(batch!.Message, Does.Contain(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
     public void The_cli_verifies_a_photo_against_an_aligned_crop_with_mtcnn()
     {
         var result = FacenetCli.Run("verify",
