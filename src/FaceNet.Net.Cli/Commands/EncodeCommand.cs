@@ -21,7 +21,7 @@ internal static class EncodeCommand
 
     public static Command Create()
     {
-        var weights = new Option<string>("--weights") { Description = "Keras .h5 or .safetensors weights", Required = true };
+        var weights = new Option<string>("--weights") { Description = "Weights: a file (Keras .h5, .safetensors) or a catalogue name fetched on first use (see 'facenet weights list')", Required = true };
         var preprocess = new Option<string?>("--preprocess")
         {
             Description = "How images are preprocessed: fixed, unit or prewhiten (default: what the weights record)",
@@ -38,6 +38,7 @@ internal static class EncodeCommand
         {
             weights, preprocess, rawNhwc, mtcnn, json, inputs,
         };
+        command.WithFetchOptions();
         command.SetAction(parse =>
         {
             var files = parse.GetValue(inputs) ?? [];
@@ -47,13 +48,15 @@ internal static class EncodeCommand
             if (raw) foreach (var f in files) ReadRaw(f); // validate every size before the slow load
             var mtcnnFolder = parse.GetValue(mtcnn);
             if (raw && mtcnnFolder is not null) throw new UsageException("--mtcnn detects faces in photos; it cannot be combined with --raw-nhwc");
-            RecognitionOptions.CheckMtcnnFolder(mtcnnFolder);
+            var resolved = WeightsSource.ResolveWeights(parse, parse.GetValue(weights)!);
+            mtcnnFolder = WeightsSource.ResolveMtcnn(parse, mtcnnFolder, useDefault: false);
 
-            using var model = FaceNetModel.Load(parse.GetValue(weights)!);
+            using var model = FaceNetModel.Load(resolved.Path);
             PreprocessingMode? mode = null;
             if (!raw)
             {
                 var name = parse.GetValue(preprocess) ?? model.ExpectedPreprocessing
+                    ?? (resolved.Preprocessing is { } catalogued ? PreprocessingModeNames.ToName(catalogued) : null)
                     ?? throw new UsageException("the weights do not record their preprocessing: pass --preprocess fixed|unit|prewhiten");
                 mode = PreprocessingModeNames.Parse(name);
             }

@@ -28,11 +28,12 @@ internal static class EnrollCommand
         {
             images, gallery, name, folders, weights, preprocess, mtcnn, json,
         };
+        command.WithFetchOptions();
         command.SetAction(parse =>
         {
             var plan = Plan(parse.GetValue(name), parse.GetValue(images) ?? [], parse.GetValue(folders));
             string galleryPath = parse.GetValue(gallery)!;
-            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess), parse.GetValue(mtcnn));
+            using var encoder = RecognitionOptions.OpenEncoder(factory, parse, parse.GetValue(weights), parse.GetValue(preprocess), parse.GetValue(mtcnn));
             using var faces = File.Exists(galleryPath) ? InMemoryFaceGallery.Load(galleryPath, encoder) : new InMemoryFaceGallery(encoder);
 
             var all = plan.SelectMany(p => p.Images).ToList();

@@ -25,6 +25,7 @@ internal static class IdentifyCommand
         {
             image, gallery, weights, preprocess, mtcnn, metric, threshold, top, json,
         };
+        command.WithFetchOptions();
         command.SetAction(parse =>
         {
             var m = RecognitionOptions.ParseMetric(parse.GetValue(metric));
@@ -32,7 +33,7 @@ internal static class IdentifyCommand
             int k = parse.GetValue(top);
             if (k <= 0) throw new UsageException($"--top must be at least 1 (got {k})");
             string path = parse.GetValue(image)!, galleryPath = parse.GetValue(gallery)!;
-            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess), parse.GetValue(mtcnn));
+            using var encoder = RecognitionOptions.OpenEncoder(factory, parse, parse.GetValue(weights), parse.GetValue(preprocess), parse.GetValue(mtcnn));
             using var faces = InMemoryFaceGallery.Load(galleryPath, encoder);
             var result = faces.Identify(encoder.Encode(path), k, m, t);
             if (parse.GetValue(json))

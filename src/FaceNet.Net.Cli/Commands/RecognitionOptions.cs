@@ -8,10 +8,9 @@ namespace FaceNet.Net.Cli.Commands;
 /// <summary>The options shared by verify, enroll, identify and gallery, and their parsing.</summary>
 internal static class RecognitionOptions
 {
-    public static Option<string> Weights() => new("--weights")
+    public static Option<string?> Weights() => new("--weights")
     {
-        Description = "Weights file (Keras .h5 or converted .safetensors)",
-        Required = true,
+        Description = "Weights: a file (Keras .h5, converted .safetensors) or a catalogue name fetched on first use (default: vggface2; see 'facenet weights list')",
     };
 
     public static Option<string?> Preprocess()
@@ -26,7 +25,7 @@ internal static class RecognitionOptions
 
     public static Option<string?> Mtcnn() => new("--mtcnn")
     {
-        Description = "Folder with MTCNN weights (pnet, rnet, onet): inputs are ordinary photos; the largest face of each is detected, aligned and encoded",
+        Description = "MTCNN weights (a folder with pnet, rnet, onet, or the catalogue name mtcnn): inputs are ordinary photos; the largest face of each is detected, aligned and encoded (default with the default weights: mtcnn)",
     };
 
     public static Option<string> Metric()
@@ -81,13 +80,19 @@ internal static class RecognitionOptions
         return threshold;
     }
 
-    /// <summary>Creates the encoder after checking that the weights file (and the MTCNN folder, when given) exist.</summary>
-    public static Embeddings.IFaceEncoder OpenEncoder(CreateEncoder factory, string weights, string? preprocess, string? mtcnn)
+    /// <summary>
+    /// Creates the encoder from <c>--weights</c> and <c>--mtcnn</c> resolved to local paths (<see cref="WeightsSource"/>:
+    /// a path that exists, else a catalogue name or URL fetched into the cache). Without <c>--weights</c> the default
+    /// weights (vggface2) are used, and then, without <c>--mtcnn</c>, the default MTCNN weights too: the main job,
+    /// <c>facenet verify a.jpg b.jpg</c>, starts from photos. The catalogue's preprocessing applies unless
+    /// <c>--preprocess</c> says otherwise.
+    /// </summary>
+    public static Embeddings.IFaceEncoder OpenEncoder(CreateEncoder factory, ParseResult parse, string? weights, string? preprocess, string? mtcnn)
     {
-        if (Directory.Exists(weights)) throw new UsageException($"weights '{weights}' is a directory, not a file");
-        if (!File.Exists(weights)) throw new UsageException($"weights file '{weights}' does not exist");
-        CheckMtcnnFolder(mtcnn);
-        return factory(weights, ParsePreprocess(preprocess), mtcnn);
+        var mode = ParsePreprocess(preprocess);
+        var resolved = WeightsSource.ResolveWeights(parse, weights);
+        var mtcnnFolder = WeightsSource.ResolveMtcnn(parse, mtcnn, useDefault: weights is null);
+        return factory(resolved.Path, mode ?? resolved.Preprocessing, mtcnnFolder);
     }
 
     /// <summary>Refuses a <c>--mtcnn</c> folder that does not exist (null: no detection asked for).</summary>

@@ -24,12 +24,13 @@ internal static class VerifyCommand
         {
             image1, image2, weights, preprocess, mtcnn, metric, threshold, json,
         };
+        command.WithFetchOptions();
         command.SetAction(parse =>
         {
             var m = RecognitionOptions.ParseMetric(parse.GetValue(metric));
             var t = RecognitionOptions.CheckThreshold(parse.GetValue(threshold));
             string a = parse.GetValue(image1)!, b = parse.GetValue(image2)!;
-            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess), parse.GetValue(mtcnn));
+            using var encoder = RecognitionOptions.OpenEncoder(factory, parse, parse.GetValue(weights), parse.GetValue(preprocess), parse.GetValue(mtcnn));
             var result = encoder.Verify(a, b, m, t);
             if (parse.GetValue(json))
                 CliHost.WriteJson(new Output(a, b, result.IsMatch, result.Distance, result.Threshold, RecognitionOptions.Name(m)));

@@ -107,6 +107,13 @@ public sealed class FaceEncoderOptions
         ImageLoading = ImageLoading, Detector = detector, FacePolicy = FacePolicy,
     };
 
+    /// <summary>A copy of these options with <see cref="Preprocessing"/> set.</summary>
+    internal FaceEncoderOptions WithPreprocessing(PreprocessingMode? preprocessing) => new()
+    {
+        Device = Device, Precision = Precision, Preprocessing = preprocessing, BatchSize = BatchSize, Threads = Threads, IncludeRaw = IncludeRaw,
+        ImageLoading = ImageLoading, Detector = Detector, FacePolicy = FacePolicy,
+    };
+
     private readonly FacePolicy _facePolicy = FacePolicy.Largest;
     private readonly int _batchSize = DefaultBatchSize;
     private readonly int? _threads;
