@@ -61,6 +61,17 @@ public static class PretrainedCatalog
     /// <summary>The entry named <paramref name="name"/> (case-insensitive), or null.</summary>
     public static PretrainedWeights? Find(string name) => Find(All, name);
 
+    /// <summary>
+    /// The FaceNet entry whose file is named <paramref name="fileName"/> (the file name of a path, compared
+    /// case-insensitively), or null: how a weights file from the cache is recognised, for its preprocessing.
+    /// </summary>
+    public static PretrainedWeights? FindByFileName(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        var name = Path.GetFileName(fileName);
+        return All.FirstOrDefault(e => e.Kind == PretrainedKind.FaceNet && e.Files.Any(f => string.Equals(f.FileName, name, StringComparison.OrdinalIgnoreCase)));
+    }
+
     /// <summary>The entry named <paramref name="name"/> in <paramref name="catalog"/> (case-insensitive), or null.</summary>
     public static PretrainedWeights? Find(IEnumerable<PretrainedWeights> catalog, string name)
     {
