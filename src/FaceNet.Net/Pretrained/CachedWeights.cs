@@ -18,5 +18,7 @@ public sealed record CachedWeights(string Name, string Path, IReadOnlyList<Cache
 /// <param name="Path">The file.</param>
 /// <param name="Sha256">Its SHA-256 (lowercase hex).</param>
 /// <param name="Bytes">Its size.</param>
-/// <param name="StructureChecked">False only for a PyTorch <c>.pt</c> FaceNet file this build cannot read yet (size and hash were still checked).</param>
+/// <param name="StructureChecked">True when this call checked the file's structure (a fresh download). False for a file
+/// already in the cache (checked when it was downloaded; its size and hash are checked now), and for a freshly
+/// downloaded PyTorch <c>.pt</c> FaceNet file that this build's loader cannot read (its size and hash were still checked).</param>
 public sealed record CachedFile(string Path, string Sha256, long Bytes, bool StructureChecked);

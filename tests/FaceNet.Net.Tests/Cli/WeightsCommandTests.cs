@@ -191,6 +191,14 @@ public class WeightsCommandTests
         Assert.That(JsonDocument.Parse(verify.StandardOutput).RootElement.GetProperty("isMatch").GetBoolean(), Is.True);
         Assert.That(File.Exists(Path.Combine(_cache.Path, "facenet_weights.h5")));
 
+        // encode takes the catalogue's preprocessing (prewhiten) for a Keras file that records none, and reads the cache offline.
+        var encode = Facenet("encode", "--weights", "deepface-facenet", "--offline", "--cache", _cache.Path, "--json", face);
+        Assert.That(encode.ExitCode, Is.EqualTo(0), encode.ToString());
+        var byPath = Facenet("encode", "--weights", Path.Combine(_cache.Path, "facenet_weights.h5"), "--preprocess", "prewhiten", "--json", face);
+        Assert.That(byPath.ExitCode, Is.EqualTo(0), byPath.ToString());
+        Assert.That(JsonDocument.Parse(encode.StandardOutput).RootElement.GetProperty("embeddings")[0].GetProperty("normalized").ToString(),
+            Is.EqualTo(JsonDocument.Parse(byPath.StandardOutput).RootElement.GetProperty("embeddings")[0].GetProperty("normalized").ToString()));
+
         foreach (var network in new[] { "pnet", "rnet", "onet" })
             _server.Serve(network + ".pt", File.ReadAllBytes(SharedFixtures.Path("fixtures", "mtcnn", network + ".pt")));
         var detect = Facenet("detect", "--mtcnn", "mtcnn", "--mirror", _server.BaseUrl, "--cache", _cache.Path, "--json",

@@ -63,6 +63,8 @@ public class WeightsCacheTests
         Assert.That(PretrainedCatalog.Find("vggface2")!.Preprocessing, Is.EqualTo(PreprocessingMode.Fixed));
         Assert.That(PretrainedCatalog.Find("deepface-facenet512")!.EmbeddingSize, Is.EqualTo(512));
         Assert.That(PretrainedCatalog.Find("keras-facenet")!.IsDownloadable, Is.False);
+        Assert.That(PretrainedCatalog.FindByFileName("/cache/20180408-102900-casia-webface.pt")!.Name, Is.EqualTo("casia-webface"));
+        Assert.That(PretrainedCatalog.FindByFileName("pnet.pt"), Is.Null, "only FaceNet entries");
         var mtcnn = PretrainedCatalog.Find("mtcnn")!;
         foreach (var file in mtcnn.Files)
         {
