@@ -53,9 +53,11 @@ internal static class WeightsCommand
         {
             var cache = WeightsSource.CacheOf(parse, parse.GetValue(sha256));
             var fetched = WeightsSource.Fetch(cache, parse.GetValue(name)!, cancellationToken);
+            foreach (var file in fetched.Files.Where(f => f.Downloaded && !f.StructureChecked))
+                Console.Error.WriteLine($"facenet: note: '{file.Path}' was checked for its size and hash only: this build does not read PyTorch .pt FaceNet weights, so its tensors were not checked.");
             if (parse.GetValue(json))
                 CliHost.WriteJson(new GetOutput(fetched.Name, fetched.Path, fetched.Sha256, fetched.Bytes,
-                    fetched.Files.Select(f => new FileOutput(Path.GetFileName(f.Path), f.Sha256, f.Bytes, f.StructureChecked)).ToList()));
+                    fetched.Files.Select(f => new FileOutput(Path.GetFileName(f.Path), f.Sha256, f.Bytes, f.Downloaded, f.StructureChecked)).ToList()));
             else
                 Console.WriteLine(fetched.Path);
             return Task.FromResult(CliHost.Success);
@@ -105,5 +107,5 @@ internal static class WeightsCommand
         [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? Sha256,
         long Bytes, IReadOnlyList<FileOutput> Files);
 
-    private sealed record FileOutput(string FileName, string Sha256, long Bytes, bool StructureChecked);
+    private sealed record FileOutput(string FileName, string Sha256, long Bytes, bool Downloaded, bool StructureChecked);
 }

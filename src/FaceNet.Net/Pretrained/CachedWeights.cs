@@ -13,12 +13,3 @@ public sealed record CachedWeights(string Name, string Path, IReadOnlyList<Cache
     /// <summary>The total size in bytes.</summary>
     public long Bytes => Files.Sum(f => f.Bytes);
 }
-
-/// <summary>One checked file in the cache.</summary>
-/// <param name="Path">The file.</param>
-/// <param name="Sha256">Its SHA-256 (lowercase hex).</param>
-/// <param name="Bytes">Its size.</param>
-/// <param name="StructureChecked">True when this call checked the file's structure (a fresh download). False for a file
-/// already in the cache (checked when it was downloaded; its size and hash are checked now), and for a freshly
-/// downloaded PyTorch <c>.pt</c> FaceNet file that this build's loader cannot read (its size and hash were still checked).</param>
-public sealed record CachedFile(string Path, string Sha256, long Bytes, bool StructureChecked);

@@ -153,7 +153,7 @@ public sealed class WeightsCache
                 throw;
             }
             WriteSidecar(spec.Destination, checkedFile.Sha256);
-            return checkedFile with { Path = spec.Destination };
+            return checkedFile with { Path = spec.Destination, Downloaded = true };
         }
     }
 

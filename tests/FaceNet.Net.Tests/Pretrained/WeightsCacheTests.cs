@@ -85,14 +85,17 @@ public class WeightsCacheTests
         Assert.That(first.Path, Is.EqualTo(Path.Combine(_cache.Path, "weights.h5")));
         Assert.That(first.Sha256, Is.EqualTo(Sha(Reference128.Value)));
         Assert.That(first.Files[0].StructureChecked, Is.True);
+        Assert.That(first.Files[0].Downloaded, Is.True);
         Assert.That(File.ReadAllBytes(first.Path), Is.EqualTo(Reference128.Value));
         Assert.That(CacheContents(), Is.EqualTo(new[] { "weights.h5", "weights.h5.sha256" }), "no .download or .lock file is left");
         Assert.That(File.ReadAllText(first.Path + ".sha256").Trim(), Is.EqualTo(first.Sha256));
         Assert.That(reports[^1].BytesReceived, Is.EqualTo(Reference128.Value.Length));
         Assert.That(reports[^1].Fraction, Is.EqualTo(1.0));
 
-        var again = await cache.GetAsync("fixture-128");
-        Assert.That(again, Is.EqualTo(first.Path));
+        var again = await cache.FetchAsync("fixture-128");
+        Assert.That(again.Path, Is.EqualTo(first.Path));
+        Assert.That(again.Files[0].Downloaded, Is.False);
+        Assert.That(again.Sha256, Is.EqualTo(first.Sha256));
         Assert.That(_server.CountOf("weights.h5"), Is.EqualTo(1), "a cached file is not fetched again");
     }
 
@@ -248,6 +251,32 @@ public class WeightsCacheTests
         using var unit = await FaceEncoder.FromPretrainedAsync("fixture-128", new FaceEncoderOptions { Preprocessing = PreprocessingMode.Unit },
             new WeightsCacheOptions { CacheFolder = _cache.Path, Offline = true, Catalog = [FaceNetEntry("fixture-128", url)] });
         Assert.That(unit.Preprocessing, Is.EqualTo(PreprocessingMode.Unit), "the option wins");
+    }
+
+    [Test]
+    public async Task A_pytorch_file_is_checked_structurally_where_this_build_reads_pt_weights()
+    {
+        var ptPath = SharedFixtures.Path("fixtures", "reference-128", "facenet-pytorch-128.pt");
+        var pt = File.ReadAllBytes(ptPath);
+        bool readsPt;
+        try { FaceNet.Net.Weights.FaceNetWeights.Inspect(ptPath); readsPt = true; }
+        catch (FaceNetException) { readsPt = false; }
+
+        var fetched = await Cache(sha256: Sha(pt)).FetchAsync(_server.Serve("model.pt", pt));
+        Assert.That(fetched.Files[0].StructureChecked, Is.EqualTo(readsPt), "checked structurally exactly when the .pt loader is in this build");
+
+        var truncated = _server.Serve("half.pt", pt[..(pt.Length / 2)]);
+        if (readsPt)
+        {
+            Assert.ThrowsAsync<WeightsDownloadException>(() => Cache().GetAsync(truncated));
+            Assert.That(File.Exists(Path.Combine(_cache.Path, "half.pt")), Is.False);
+        }
+        else
+        {
+            // Without the .pt loader a PyTorch file with no known hash can be checked for nothing but being a pickle.
+            var half = await Cache().FetchAsync(truncated);
+            Assert.That(half.Files[0].StructureChecked, Is.False);
+        }
     }
 
     /// <summary>Reports on the calling thread (<see cref="Progress{T}"/> would post to the thread pool).</summary>
