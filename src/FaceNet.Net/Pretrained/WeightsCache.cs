@@ -10,7 +10,7 @@ namespace FaceNet.Net.Pretrained;
 /// is weights of the network (every tensor, with its shape; for MTCNN, each of pnet, rnet and onet).
 /// </summary>
 /// <remarks>
-/// <para>A download goes to <c>&lt;file&gt;.download</c> in the cache folder, is resumed with an HTTP Range request
+/// <para>A download goes to <c>&lt;name&gt;.download.&lt;ext&gt;</c> in the cache folder (the extension kept, for the readers), is resumed with an HTTP Range request
 /// after an interruption, checked, then renamed into place (atomic on one file system). Any failure leaves no weights
 /// file and no temporary file; only a download stopped by cancellation keeps its <c>.download</c> part, which the next
 /// call resumes. Threads and processes fetching the same file wait on one lock (<c>&lt;file&gt;.lock</c>, removed
@@ -139,7 +139,7 @@ public sealed class WeightsCache
         {
             // Another thread or process may have fetched it while this one waited.
             if (File.Exists(spec.Destination)) return CheckCached(spec);
-            var partial = spec.Destination + ".download";
+            var partial = PartialPath(spec.Destination);
             await Downloader.DownloadAsync(spec.Url, partial, spec.Size, spec.FileName, _options, progress, cancellationToken).ConfigureAwait(false);
             CachedFile checkedFile;
             try
@@ -235,10 +235,14 @@ public sealed class WeightsCache
     {
         var name = Uri.UnescapeDataString(new Uri(url).Segments[^1]).Trim('/');
         if (name.Length == 0 || name is "." or ".." || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.Contains('\\')
-            || name.EndsWith(".download", StringComparison.Ordinal) || name.EndsWith(".lock", StringComparison.Ordinal) || name.EndsWith(".sha256", StringComparison.Ordinal))
+            || name.Contains(".download", StringComparison.Ordinal) || name.EndsWith(".lock", StringComparison.Ordinal) || name.EndsWith(".sha256", StringComparison.Ordinal))
             throw new WeightsDownloadException($"URL '{url}' does not end in a usable file name (like .../weights.pt): the cache keeps the file under that name.");
         return name;
     }
+
+    /// <summary>Where <paramref name="destination"/> is downloaded to: <c>name.download.ext</c> beside it (the readers go by the extension).</summary>
+    internal static string PartialPath(string destination) =>
+        Path.Combine(Path.GetDirectoryName(destination)!, Path.GetFileNameWithoutExtension(destination) + ".download" + Path.GetExtension(destination));
 
     internal static void DeleteQuietly(string path)
     {

@@ -49,9 +49,8 @@ internal static class WeightsStructure
             "onet" => new ONet(),
             _ => throw new FaceDetectionException($"'{fileName}' is not one of MTCNN's pnet, rnet or onet files."),
         };
-        // The reader picks the format from the extension; the download's own name is <file>.download.
-        var tensors = fileName.EndsWith(".pt", StringComparison.OrdinalIgnoreCase) ? LegacyTorchReader.Read(path) : MtcnnWeights.Read(path);
-        MtcnnWeights.LoadInto(module, tensors, fileName);
+        // The reader picks the format from the extension, which the download's name keeps (name.download.pt).
+        MtcnnWeights.LoadInto(module, MtcnnWeights.Read(path), fileName);
     }
 
     /// <summary>A pickle (protocol 2+, the legacy <c>torch.save</c> format) or a zip archive (the current one).</summary>

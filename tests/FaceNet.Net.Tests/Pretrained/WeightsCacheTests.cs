@@ -173,7 +173,7 @@ public class WeightsCacheTests
         Assert.That(async () => await Cache(sha256: Sha(onet)).GetAsync(url, progress, cancel.Token), Throws.InstanceOf<OperationCanceledException>());
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "the whole file would take about 40 s");
         Assert.That(File.Exists(Path.Combine(_cache.Path, "onet.pt")), Is.False);
-        Assert.That(CacheContents(), Is.EqualTo(new[] { "onet.pt.download" }), "only the resumable part is kept");
+        Assert.That(CacheContents(), Is.EqualTo(new[] { "onet.download.pt" }), "only the resumable part is kept");
 
         _server.Serve("onet.pt", onet);
         var path = await Cache(sha256: Sha(onet)).GetAsync(url);
