@@ -87,11 +87,15 @@ internal static class RecognitionOptions
     /// <c>facenet verify a.jpg b.jpg</c>, starts from photos. The catalogue's preprocessing applies unless
     /// <c>--preprocess</c> says otherwise.
     /// </summary>
-    public static Embeddings.IFaceEncoder OpenEncoder(CreateEncoder factory, ParseResult parse, string? weights, string? preprocess, string? mtcnn)
+    /// <param name="useDefaultMtcnn">Whether a missing <c>--mtcnn</c> means the catalogue's <c>mtcnn</c> (fetched on first
+    /// use, unless offline) rather than no detector; null: when <c>--weights</c> is missing too. A command that knows its
+    /// inputs are photos passes true.</param>
+    public static Embeddings.IFaceEncoder OpenEncoder(CreateEncoder factory, ParseResult parse, string? weights, string? preprocess, string? mtcnn,
+        bool? useDefaultMtcnn = null)
     {
         var mode = ParsePreprocess(preprocess);
         var resolved = WeightsSource.ResolveWeights(parse, weights);
-        var mtcnnFolder = WeightsSource.ResolveMtcnn(parse, mtcnn, useDefault: weights is null);
+        var mtcnnFolder = WeightsSource.ResolveMtcnn(parse, mtcnn, useDefault: useDefaultMtcnn ?? weights is null);
         return factory(resolved.Path, mode ?? resolved.Preprocessing, mtcnnFolder);
     }
 
