@@ -30,7 +30,7 @@ internal sealed class FixtureServer : IDisposable
         Throttled,
     }
 
-    private sealed record Route(byte[] Content, Behaviour Behaviour, int Status);
+    private sealed record Route(byte[] Content, Behaviour Behaviour, int Status, string? Location = null);
 
     private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, Route> _routes = new(StringComparer.Ordinal);
@@ -69,6 +69,13 @@ internal sealed class FixtureServer : IDisposable
     public string Fail(string name, int status)
     {
         _routes[name] = new Route([], Behaviour.Normal, status);
+        return BaseUrl + name;
+    }
+
+    /// <summary>Answers 302 at <c>/<paramref name="name"/></c>, pointing at <c>/<paramref name="target"/></c>.</summary>
+    public string Redirect(string name, string target)
+    {
+        _routes[name] = new Route([], Behaviour.Normal, 302, BaseUrl + target);
         return BaseUrl + name;
     }
 
@@ -113,6 +120,7 @@ internal sealed class FixtureServer : IDisposable
             if (route.Status != 200)
             {
                 response.StatusCode = route.Status;
+                if (route.Location is not null) response.RedirectLocation = route.Location;
                 response.Close();
                 return;
             }

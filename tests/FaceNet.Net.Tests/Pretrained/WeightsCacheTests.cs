@@ -233,6 +233,18 @@ public class WeightsCacheTests
     }
 
     [Test]
+    public async Task Redirects_are_followed_and_the_file_keeps_the_name_of_the_url_asked_for()
+    {
+        var onet = Mtcnn("onet");
+        _server.Serve("objects/abc123", onet);
+        var url = _server.Redirect("onet.pt", "objects/abc123");
+        var path = await Cache(sha256: Sha(onet)).GetAsync(url);
+        Assert.That(path, Is.EqualTo(Path.Combine(_cache.Path, "onet.pt")));
+        Assert.That(File.ReadAllBytes(path), Is.EqualTo(onet));
+        Assert.That(_server.Requests.Select(r => r.Path), Is.EqualTo(new[] { "/onet.pt", "/objects/abc123" }));
+    }
+
+    [Test]
     public void Unknown_names_and_bad_hashes_are_refused_before_any_request()
     {
         var e = Assert.ThrowsAsync<WeightsDownloadException>(() => Cache().GetAsync("no-such-weights"));
