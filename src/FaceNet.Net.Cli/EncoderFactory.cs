@@ -4,9 +4,9 @@ using FaceNet.Net.Imaging;
 namespace FaceNet.Net.Cli;
 
 /// <summary>Creates an encoder for a command; the commands receive it as a delegate so tests can pass their own.</summary>
-/// <param name="weightsPath">The weights file given with <c>--weights</c> (checked to exist).</param>
-/// <param name="mode">The preprocessing given with <c>--preprocess</c>, or null for the weights' own convention.</param>
-/// <param name="mtcnnFolder">The MTCNN weights folder given with <c>--mtcnn</c> (inputs are photos), or null (inputs are aligned faces).</param>
+/// <param name="weightsPath">The weights file: <c>--weights</c> resolved to a local path (a file given, or a catalogue name or URL fetched into the cache).</param>
+/// <param name="mode">The preprocessing given with <c>--preprocess</c>, else the catalogue entry's, or null for the weights' own convention.</param>
+/// <param name="mtcnnFolder">The MTCNN weights folder, <c>--mtcnn</c> resolved to a local folder (a folder given, or the catalogue's mtcnn fetched into the cache; inputs are photos), or null (inputs are aligned faces).</param>
 internal delegate IFaceEncoder CreateEncoder(string weightsPath, PreprocessingMode? mode, string? mtcnnFolder);
 
 /// <summary>

@@ -16,7 +16,7 @@ internal static class BenchmarkCommand
 {
     public static Command Create()
     {
-        var weights = new Option<string>("--weights") { Description = "Keras .h5, PyTorch .pt or .safetensors weights", Required = true };
+        var weights = new Option<string>("--weights") { Description = "Weights: a file (Keras .h5, PyTorch .pt, .safetensors) or a catalogue name fetched on first use (see 'facenet weights list')", Required = true };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 32 };
         var device = new Option<string>("--device") { Description = "cpu or cuda (cuda:N for another GPU)", DefaultValueFactory = _ => "cpu" };
         var precision = new Option<string>("--precision") { Description = "float32, float16 or bfloat16 (float16 is for CUDA; bfloat16 also on CPUs with AVX-512 BF16)", DefaultValueFactory = _ => "float32" };
@@ -29,6 +29,7 @@ internal static class BenchmarkCommand
         {
             weights, batch, device, precision, seconds, threads, unfolded, json,
         };
+        command.WithFetchOptions();
         command.SetAction(parse =>
         {
             int n = parse.GetValue(batch);
@@ -44,8 +45,7 @@ internal static class BenchmarkCommand
                 "bfloat16" => Precision.BFloat16,
                 _ => Precision.Float32,
             };
-            var weightsPath = parse.GetValue(weights)!;
-            if (!File.Exists(weightsPath)) throw new FileNotFoundException($"weights '{weightsPath}' not found", weightsPath);
+            var weightsPath = WeightsSource.ResolveWeights(parse, parse.GetValue(weights)!).Path;
             bool fold = !parse.GetValue(unfolded);
             if (!fold && dtype != Precision.Float32) throw new UsageException("--unfolded runs in float32 only");
             var options = new InferenceOptions { Device = deviceName, Precision = dtype, Backend = fold ? InferenceBackend.Auto : InferenceBackend.Unfolded };

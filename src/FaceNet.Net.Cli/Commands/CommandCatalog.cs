@@ -20,5 +20,6 @@ internal static class CommandCatalog
         yield return EvaluateCommand.Create();
         yield return DetectCommand.Create();
         yield return BenchmarkCommand.Create();
+        yield return WeightsCommand.Create();
     }
 }

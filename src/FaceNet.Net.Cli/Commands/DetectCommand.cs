@@ -16,7 +16,7 @@ internal static class DetectCommand
     public static Command Create()
     {
         var photos = new Argument<string[]>("photos") { Description = "Photos to search for faces (JPEG, PNG, ...)", Arity = ArgumentArity.OneOrMore };
-        var mtcnn = new Option<string>("--mtcnn") { Description = "Folder holding pnet, rnet and onet weights (.safetensors, or legacy .pt)", Required = true };
+        var mtcnn = new Option<string>("--mtcnn") { Description = "MTCNN weights: a folder holding pnet, rnet and onet (.safetensors, or legacy .pt), or the catalogue name mtcnn (fetched on first use)", Required = true };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var saveCrops = new Option<string?>("--save-crops") { Description = "Write each face's aligned crop as PNG into this folder (<photo>_<n>.png)" };
         var draw = new Option<string?>("--draw") { Description = "Write a PNG of the photo with boxes and landmarks drawn (with several photos, <name>-<photo>.png)" };
@@ -30,6 +30,7 @@ internal static class DetectCommand
         {
             photos, mtcnn, json, saveCrops, draw, drawMaxSide, minFace, margin, cropSize, float32,
         };
+        command.WithFetchOptions();
         command.SetAction(parse =>
         {
             var options = new FaceDetectorOptions
@@ -46,7 +47,7 @@ internal static class DetectCommand
             var cropsFolder = parse.GetValue(saveCrops);
             if (cropsFolder is not null) Directory.CreateDirectory(cropsFolder);
 
-            using var detector = MtcnnFaceDetector.FromFolder(parse.GetValue(mtcnn)!, options);
+            using var detector = MtcnnFaceDetector.FromFolder(WeightsSource.ResolveMtcnn(parse, parse.GetValue(mtcnn)!, useDefault: true)!, options);
             var results = new List<PhotoResult>();
             foreach (var file in files)
             {

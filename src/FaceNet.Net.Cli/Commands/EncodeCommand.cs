@@ -22,7 +22,7 @@ internal static class EncodeCommand
 
     public static Command Create()
     {
-        var weights = new Option<string>("--weights") { Description = "Keras .h5, PyTorch .pt or .safetensors weights", Required = true };
+        var weights = new Option<string>("--weights") { Description = "Weights: a file (Keras .h5, PyTorch .pt, .safetensors) or a catalogue name fetched on first use (see 'facenet weights list')", Required = true };
         var preprocess = new Option<string?>("--preprocess")
         {
             Description = "How images are preprocessed: fixed, unit or prewhiten (default: the weights' own convention, else prewhiten)",
@@ -42,6 +42,7 @@ internal static class EncodeCommand
         {
             weights, preprocess, rawNhwc, mtcnn, aligned, detect, face, json, inputs,
         };
+        command.WithFetchOptions();
         command.SetAction(parse =>
         {
             var files = parse.GetValue(inputs) ?? [];
@@ -55,8 +56,10 @@ internal static class EncodeCommand
             var choice = FaceOptions.ParseFace(parse.GetValue(face), allowAll: true) ?? FaceChoice.Largest;
             if (raw && (mtcnnFolder is not null || isAligned || isDetect || parse.GetValue(face) is not null))
                 throw new UsageException("--mtcnn, --aligned, --detect and --face are about images; they cannot be combined with --raw-nhwc");
+            var resolved = WeightsSource.ResolveWeights(parse, parse.GetValue(weights)!);
+            mtcnnFolder = WeightsSource.ResolveMtcnn(parse, mtcnnFolder, useDefault: false);
             RecognitionOptions.CheckMtcnnFolder(mtcnnFolder);
-            string weightsPath = parse.GetValue(weights)!;
+            string weightsPath = resolved.Path;
 
             var results = new List<EmbeddingResult>();
             if (raw)
@@ -72,7 +75,11 @@ internal static class EncodeCommand
             else
             {
                 // The one default rule, as verify/enroll/identify: --preprocess, else the weights' own, else prewhiten.
-                var options = new FaceEncoderOptions { Preprocessing = RecognitionOptions.ParsePreprocess(parse.GetValue(preprocess)), IncludeRaw = true };
+                var options = new FaceEncoderOptions
+                {
+                    Preprocessing = RecognitionOptions.ParsePreprocess(parse.GetValue(preprocess)) ?? resolved.Preprocessing,
+                    IncludeRaw = true,
+                };
                 using var encoder = mtcnnFolder is null || isAligned
                     ? FaceEncoder.FromWeights(weightsPath, options)
                     : FaceEncoder.FromWeights(weightsPath, mtcnnFolder, options);

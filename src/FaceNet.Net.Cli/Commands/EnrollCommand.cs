@@ -31,6 +31,7 @@ internal static class EnrollCommand
         {
             images, gallery, name, folders, weights, preprocess, mtcnn, aligned, detect, face, json,
         };
+        command.WithFetchOptions();
         command.SetAction(parse =>
         {
             var plan = Plan(parse.GetValue(name), parse.GetValue(images) ?? [], parse.GetValue(folders));
@@ -38,7 +39,7 @@ internal static class EnrollCommand
             bool isAligned = parse.GetValue(aligned), isDetect = parse.GetValue(detect);
             FaceOptions.CheckKind(isAligned, isDetect);
             var choice = FaceOptions.ParseFace(parse.GetValue(face), allowAll: false);
-            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess), isAligned ? null : parse.GetValue(mtcnn));
+            using var encoder = RecognitionOptions.OpenEncoder(factory, parse, parse.GetValue(weights), parse.GetValue(preprocess), isAligned ? null : parse.GetValue(mtcnn), useDefaultMtcnn: isAligned ? false : null);
             using var faces = File.Exists(galleryPath) ? InMemoryFaceGallery.Load(galleryPath, encoder) : new InMemoryFaceGallery(encoder);
 
             var all = plan.SelectMany(p => p.Images).ToList();

@@ -28,6 +28,7 @@ internal static class IdentifyCommand
         {
             image, gallery, weights, preprocess, mtcnn, aligned, detect, metric, threshold, top, json,
         };
+        command.WithFetchOptions();
         command.SetAction(parse =>
         {
             var m = RecognitionOptions.ParseMetric(parse.GetValue(metric));
@@ -37,7 +38,7 @@ internal static class IdentifyCommand
             bool isAligned = parse.GetValue(aligned), isDetect = parse.GetValue(detect);
             FaceOptions.CheckKind(isAligned, isDetect);
             string path = parse.GetValue(image)!, galleryPath = parse.GetValue(gallery)!;
-            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess), isAligned ? null : parse.GetValue(mtcnn));
+            using var encoder = RecognitionOptions.OpenEncoder(factory, parse, parse.GetValue(weights), parse.GetValue(preprocess), isAligned ? null : parse.GetValue(mtcnn), useDefaultMtcnn: isAligned ? false : null);
             using var known = InMemoryFaceGallery.Load(galleryPath, encoder);
             var faces = FaceOptions.Reader(encoder, isAligned, isDetect).Read(path, choice: null, oneFace: false);
             try

@@ -32,7 +32,7 @@ internal sealed class InputFaces(IFaceDetector? detector, bool aligned, bool det
         if (detector is null)
             throw new UsageException(
                 $"'{path}' is a {image.Width}x{image.Height} photo, not a {FaceOptions.AlignedSize}x{FaceOptions.AlignedSize} aligned face crop, and no MTCNN face detector weights are available to find the face in it: " +
-                "pass --mtcnn <folder with the pnet, rnet and onet weights>, or --aligned if the image is already a face crop");
+                "pass --mtcnn <folder with the pnet, rnet and onet weights> or --mtcnn mtcnn (fetched with 'facenet weights get mtcnn'), or --aligned if the image is already a face crop");
 
         IReadOnlyList<DetectedFace> faces;
         try

@@ -8,10 +8,9 @@ namespace FaceNet.Net.Cli.Commands;
 /// <summary>The options shared by verify, enroll, identify and gallery, and their parsing.</summary>
 internal static class RecognitionOptions
 {
-    public static Option<string> Weights() => new("--weights")
+    public static Option<string?> Weights() => new("--weights")
     {
-        Description = "Weights file (Keras .h5, facenet-pytorch .pt or converted .safetensors)",
-        Required = true,
+        Description = "Weights: a file (Keras .h5, facenet-pytorch .pt, converted .safetensors) or a catalogue name fetched on first use (default: vggface2; see 'facenet weights list')",
     };
 
     public static Option<string?> Preprocess()
@@ -26,7 +25,7 @@ internal static class RecognitionOptions
 
     public static Option<string?> Mtcnn() => new("--mtcnn")
     {
-        Description = "Folder with MTCNN weights (pnet, rnet, onet): inputs are ordinary photos; the largest face of each is detected, aligned and encoded",
+        Description = "MTCNN weights (a folder with pnet, rnet, onet, or the catalogue name mtcnn) for the inputs that are photos (not 160x160 aligned crops): their faces are detected, aligned as facenet-pytorch does and encoded (default: mtcnn when it is in the cache, or with the default weights)",
     };
 
     public static Option<string> Metric()
@@ -81,13 +80,24 @@ internal static class RecognitionOptions
         return threshold;
     }
 
-    /// <summary>Creates the encoder after checking that the weights file (and the MTCNN folder, when given) exist.</summary>
-    public static Embeddings.IFaceEncoder OpenEncoder(CreateEncoder factory, string weights, string? preprocess, string? mtcnn)
+    /// <summary>
+    /// Creates the encoder from <c>--weights</c> and <c>--mtcnn</c> resolved to local paths (<see cref="WeightsSource"/>:
+    /// a path that exists, else a catalogue name or URL fetched into the cache). Without <c>--weights</c> the default
+    /// weights (vggface2) are used, and then, without <c>--mtcnn</c>, the default MTCNN weights too: the main job,
+    /// <c>facenet verify a.jpg b.jpg</c>, starts from photos. The catalogue's preprocessing applies unless
+    /// <c>--preprocess</c> says otherwise.
+    /// </summary>
+    /// <param name="useDefaultMtcnn">Whether a missing <c>--mtcnn</c> means the catalogue's <c>mtcnn</c> (fetched on first
+    /// use, unless offline) rather than no detector; null: when <c>--weights</c> is missing too, and otherwise the cached
+    /// <c>mtcnn</c> if it is there (no download); false: no detector (<c>--aligned</c>).</param>
+    public static Embeddings.IFaceEncoder OpenEncoder(CreateEncoder factory, ParseResult parse, string? weights, string? preprocess, string? mtcnn,
+        bool? useDefaultMtcnn = null)
     {
-        if (Directory.Exists(weights)) throw new UsageException($"weights '{weights}' is a directory, not a file");
-        if (!File.Exists(weights)) throw new UsageException($"weights file '{weights}' does not exist");
-        CheckMtcnnFolder(mtcnn);
-        return factory(weights, ParsePreprocess(preprocess), mtcnn);
+        var mode = ParsePreprocess(preprocess);
+        var resolved = WeightsSource.ResolveWeights(parse, weights);
+        var mtcnnFolder = WeightsSource.ResolveMtcnn(parse, mtcnn, useDefault: useDefaultMtcnn ?? weights is null)
+            ?? (useDefaultMtcnn == false ? null : WeightsSource.CachedMtcnn(parse));
+        return factory(resolved.Path, mode ?? resolved.Preprocessing, mtcnnFolder);
     }
 
     /// <summary>Refuses a <c>--mtcnn</c> folder that does not exist (null: no detection asked for).</summary>

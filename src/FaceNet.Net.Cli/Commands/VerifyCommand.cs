@@ -29,6 +29,7 @@ internal static class VerifyCommand
         {
             image1, image2, weights, preprocess, mtcnn, aligned, detect, face, metric, threshold, json,
         };
+        command.WithFetchOptions();
         command.SetAction(parse =>
         {
             var m = RecognitionOptions.ParseMetric(parse.GetValue(metric));
@@ -37,7 +38,7 @@ internal static class VerifyCommand
             FaceOptions.CheckKind(isAligned, isDetect);
             var choice = FaceOptions.ParseFace(parse.GetValue(face), allowAll: false);
             string a = parse.GetValue(image1)!, b = parse.GetValue(image2)!;
-            using var encoder = RecognitionOptions.OpenEncoder(factory, parse.GetValue(weights)!, parse.GetValue(preprocess), isAligned ? null : parse.GetValue(mtcnn));
+            using var encoder = RecognitionOptions.OpenEncoder(factory, parse, parse.GetValue(weights), parse.GetValue(preprocess), isAligned ? null : parse.GetValue(mtcnn), useDefaultMtcnn: isAligned ? false : null);
             var reader = FaceOptions.Reader(encoder, isAligned, isDetect);
             var faces = new List<InputFace>();
             try

@@ -35,9 +35,18 @@ internal static class EnvironmentOverrides
     /// <summary>Images per stem chunk on the CPU (0: the whole batch).</summary>
     public const string StemChunk = "FACENET_STEM_CHUNK";
 
+    /// <summary>The folder where published weights are cached (<see cref="Pretrained.WeightsCacheOptions.CacheFolder"/>).</summary>
+    public const string Cache = "FACENET_CACHE";
+
+    /// <summary>On: no network access; published weights must already be in the cache (<see cref="Pretrained.WeightsCacheOptions.Offline"/>).</summary>
+    public const string Offline = "FACENET_OFFLINE";
+
+    /// <summary>A base URL replacing the base of every catalogue URL (<see cref="Pretrained.WeightsCacheOptions.MirrorBaseUrl"/>).</summary>
+    public const string Mirror = "FACENET_MIRROR";
+
     /// <summary>All the variables above, for docs and tests.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [DisableLibStdCxxFix, MallocTuning, OpenMpTuning, FusedConvolution, CpuGraph, ChannelsLast, CudaChannelsLast, StemChunk];
+        [DisableLibStdCxxFix, MallocTuning, OpenMpTuning, FusedConvolution, CpuGraph, ChannelsLast, CudaChannelsLast, StemChunk, Cache, Offline, Mirror];
 
     /// <summary>The switch <paramref name="name"/>: null when unset or empty.</summary>
     /// <exception cref="FaceNetConfigurationException">The value is not one of 1/0/true/false/on/off.</exception>
@@ -46,6 +55,13 @@ internal static class EnvironmentOverrides
     /// <summary>The non-negative integer <paramref name="name"/> (at most <paramref name="maximum"/>): null when unset or empty.</summary>
     /// <exception cref="FaceNetConfigurationException">The value is not such an integer.</exception>
     public static int? Count(string name, int maximum) => ParseCount(name, Environment.GetEnvironmentVariable(name), maximum);
+
+    /// <summary>The text of <paramref name="name"/>, blanks trimmed: null when unset or empty.</summary>
+    public static string? Text(string name)
+    {
+        var v = Environment.GetEnvironmentVariable(name)?.Trim();
+        return string.IsNullOrEmpty(v) ? null : v;
+    }
 
     /// <summary>The parser behind <see cref="Switch"/> (separate so tests need not touch the environment).</summary>
     public static bool? ParseSwitch(string name, string? value)

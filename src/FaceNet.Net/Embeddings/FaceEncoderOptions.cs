@@ -125,6 +125,13 @@ public sealed class FaceEncoderOptions
         ImageLoading = ImageLoading, Detector = detector, FacePolicy = FacePolicy, Input = Input,
     };
 
+    /// <summary>A copy of these options with <see cref="Preprocessing"/> set.</summary>
+    internal FaceEncoderOptions WithPreprocessing(PreprocessingMode? preprocessing) => new()
+    {
+        Device = Device, Precision = Precision, Preprocessing = preprocessing, BatchSize = BatchSize, Threads = Threads, IncludeRaw = IncludeRaw,
+        ImageLoading = ImageLoading, Detector = Detector, FacePolicy = FacePolicy, Input = Input,
+    };
+
     private readonly FaceEncoderInput _input = FaceEncoderInput.Auto;
     private readonly FacePolicy _facePolicy = FacePolicy.Largest;
     private readonly int _batchSize = DefaultBatchSize;

@@ -37,7 +37,7 @@ public partial class ConfigurationDocsTests
         {
             foreach (var row in VariableTable())
             {
-                Assert.That(row.Values, Does.StartWith("switch: 1/0/true/false/on/off").Or.StartWith("count:"), row.Variable);
+                Assert.That(row.Values, Does.StartWith("switch: 1/0/true/false/on/off").Or.StartWith("count:").Or.StartWith("text:"), row.Variable);
                 Assert.That(row.Overrides, Is.Not.Empty, row.Variable);
                 Assert.That(row.Effect, Is.Not.Empty, row.Variable);
             }

@@ -35,6 +35,7 @@ public partial class DocsCommandsTests
         ["evaluate"] = typeof(EvaluateCommandTests),
         ["detect"] = typeof(DetectCommandTests),
         ["benchmark"] = typeof(BenchmarkCommandTests),
+        ["weights"] = typeof(WeightsCommandTests),
     };
 
     /// <summary>The <c>facenet-convert</c> subcommands and the tests that run them.</summary>
