@@ -38,10 +38,11 @@ public partial class ReadmeMainJobTests
         var environment = new Dictionary<string, string?> { ["FACENET_OFFLINE"] = "1", ["FACENET_CACHE"] = cache.Path, ["FACENET_MIRROR"] = null };
         var run = FacenetCli.Run(environment, arguments);
         Assert.That(run.ExitCode, Is.EqualTo(0), $"{weights}\n{run}");
-        Assert.That(run.StandardOutput, Does.Match(@"^(match|no match): distance \d+\.\d{4} \(euclidean, threshold [0-9.]+\)\s*$"), run.ToString());
+        Assert.That(run.StandardOutput, Does.Match(@"^(match|no match): distance \d+\.\d{4} \(euclidean, threshold [0-9.]+\)\r?\n"), run.ToString());
+        Assert.That(run.StandardOutput.Split('\n').Count(line => line.Contains("face 1 of 1, box [", StringComparison.Ordinal)), Is.EqualTo(2), "each photo's face was detected");
 
-        // The faces were detected: the same photos given as whole images (no detector, explicit weights) give another distance.
-        var whole = FacenetCli.Run(environment, "verify", photos[0], photos[1], "--weights", Path.Combine(cache.Path, vggface2.Files[0].FileName), "--preprocess", "fixed");
+        // The faces were detected: the same photos taken as whole images (--aligned: no detector) give another distance.
+        var whole = FacenetCli.Run(environment, "verify", photos[0], photos[1], "--weights", Path.Combine(cache.Path, vggface2.Files[0].FileName), "--preprocess", "fixed", "--aligned");
         Assert.That(whole.ExitCode, Is.EqualTo(0), whole.ToString());
         Assert.That(Distance(whole.StandardOutput), Is.Not.EqualTo(Distance(run.StandardOutput)).Within(1e-4), "the main job detects and aligns the faces");
     }
