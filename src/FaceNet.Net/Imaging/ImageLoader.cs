@@ -125,6 +125,7 @@ public static class ImageLoader
             stream.Position = start;
             if (!JpegStructure.IsComplete(stream))
                 throw new ImageLoadException(name, $"JPEG image '{name}' is corrupt or truncated: it ends before its end-of-image marker.");
+            if (TurboJpeg.IsAvailable && DecodeWithTurboJpeg(stream, start, info, configuration) is { } turbo) return turbo;
         }
 
         stream.Position = start;
@@ -142,6 +143,24 @@ public static class ImageLoader
             decoded.Mutate(x => x.AutoOrient());
             return CompositeOntoBlack(decoded);
         }
+    }
+
+    /// <summary>The JPEG decoded by libjpeg-turbo (<see cref="TurboJpeg"/>), upright; null to decode with ImageSharp instead.</summary>
+    private static Image<Rgb24>? DecodeWithTurboJpeg(Stream stream, long start, IImageInfo info, SixLabors.ImageSharp.Configuration configuration)
+    {
+        long length = stream.Length - start;
+        if (length > int.MaxValue) return null;
+        var bytes = new byte[length];
+        stream.Position = start;
+        stream.ReadExactly(bytes);
+        var image = TurboJpeg.TryDecode(bytes, info.Width, info.Height, configuration);
+        if (image is null) return null;
+        if (info.Metadata.ExifProfile is { } exif)
+        {
+            image.Metadata.ExifProfile = exif.DeepClone();
+            image.Mutate(x => x.AutoOrient());
+        }
+        return image;
     }
 
     /// <summary>Drops alpha by compositing onto black, row by row.</summary>
