@@ -41,7 +41,7 @@ internal static class RecognitionOptions
 
     public static Option<float?> Threshold() => new("--threshold")
     {
-        Description = "Match when the distance is below this (default: euclidean 0.7, squared-euclidean 0.49, cosine 0.40)",
+        Description = "Match when the distance is below this (default: the threshold published for catalogue weights, see 'facenet weights list'; else euclidean 0.7, squared-euclidean 0.49, cosine 0.40)",
     };
 
     public static Option<string> Gallery() => new("--gallery")
@@ -72,6 +72,26 @@ internal static class RecognitionOptions
         DistanceMetric.Cosine => "cosine",
         _ => metric.ToString(),
     };
+
+    /// <summary>
+    /// The threshold to decide with: <c>--threshold</c> when given, else the one published for the catalogue weights
+    /// <paramref name="weights"/> names (the default weights when null; a file by its catalogue file name), else null (the
+    /// library's default for the metric).
+    /// </summary>
+    public static float? ThresholdFor(float? threshold, string? weights, DistanceMetric metric)
+    {
+        if (CheckThreshold(threshold) is float given) return given;
+        var entry = weights is null ? Pretrained.PretrainedCatalog.Find(Pretrained.PretrainedCatalog.DefaultFaceNet)
+            : File.Exists(weights) ? Pretrained.PretrainedCatalog.FindByFileName(weights)
+            : Pretrained.PretrainedCatalog.Find(weights);
+        return metric switch
+        {
+            DistanceMetric.Euclidean => entry?.EuclideanThreshold,
+            DistanceMetric.SquaredEuclidean => entry?.EuclideanThreshold is float e ? e * e : null,
+            DistanceMetric.Cosine => entry?.CosineThreshold,
+            _ => null,
+        };
+    }
 
     public static float? CheckThreshold(float? threshold)
     {

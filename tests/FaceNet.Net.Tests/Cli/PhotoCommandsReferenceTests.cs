@@ -39,7 +39,10 @@ public class PhotoCommandsReferenceTests
     [Test]
     public void A_photo_without_mtcnn_weights_is_refused_naming_the_file_and_the_missing_weights()
     {
-        var verify = FacenetCli.Run("verify", Photo("kate_siegel.jpg"), Photo("paul_rudd.jpg"), "--weights", _weights, "--json");
+        // An empty cache, offline: no MTCNN weights anywhere.
+        var empty = Directory.CreateDirectory(Path.Combine(_folder, "empty-cache")).FullName;
+        var offline = new Dictionary<string, string?> { ["FACENET_CACHE"] = empty, ["FACENET_OFFLINE"] = "1" };
+        var verify = FacenetCli.Run(offline, "verify", Photo("kate_siegel.jpg"), Photo("paul_rudd.jpg"), "--weights", _weights, "--json");
         Assert.That(verify.ExitCode, Is.EqualTo(2), verify.ToString());
         Assert.That(verify.StandardOutput, Is.Empty, "no verdict is printed");
         Assert.That(verify.StandardError, Does.Contain("kate_siegel.jpg").And.Contain("1125x1612 photo").And.Contain("MTCNN").And.Contain("--mtcnn"));
@@ -53,6 +56,22 @@ public class PhotoCommandsReferenceTests
         var both = FacenetCli.Run("encode", Photo("kate_siegel.jpg"), "--weights", _weights, "--aligned", "--detect");
         Assert.That(both.ExitCode, Is.EqualTo(2), both.ToString());
         Assert.That(both.StandardError, Does.Contain("--aligned and --detect"));
+    }
+
+    [Test]
+    public void With_mtcnn_in_the_cache_verify_detects_the_faces_without_mtcnn_option()
+    {
+        var cache = Directory.CreateDirectory(Path.Combine(_folder, "filled-cache")).FullName;
+        Directory.CreateDirectory(Path.Combine(cache, "mtcnn"));
+        foreach (var network in new[] { "pnet", "rnet", "onet" })
+            File.Copy(Path.Combine(_mtcnn, network + ".pt"), Path.Combine(cache, "mtcnn", network + ".pt"));
+        var offline = new Dictionary<string, string?> { ["FACENET_CACHE"] = cache, ["FACENET_OFFLINE"] = "1" };
+        var result = FacenetCli.Run(offline, "verify", Photo("kate_siegel.jpg"), Photo("paul_rudd.jpg"), "--weights", _weights, "--json");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        using var json = JsonDocument.Parse(result.StandardOutput);
+        var faces = json.RootElement.GetProperty("faces").EnumerateArray().ToList();
+        Assert.That(faces, Has.Count.EqualTo(2));
+        Assert.That(Box(faces[0]), Is.EqualTo(new[] { 537.6f, 100.7f, 762.7f, 414.1f }).Within(1f), "facenet-pytorch's box for kate_siegel.jpg");
     }
 
     [Test]
