@@ -209,6 +209,20 @@ public class PoisonedWeightTests
         Assert.That(info.ParameterCount, Is.EqualTo(weights.ElementCount + unrelated * each));
     }
 
+    [Test]
+    public void W13_a_pt_view_with_huge_strides_is_refused_before_reading_its_storage()
+    {
+        // Two elements 1,000,000 apart in a storage of 1,000,001: reading the view would mean reading the whole storage.
+        const long storageElements = 1_000_001;
+        var storage = new byte[storageElements * sizeof(float)];
+        var specs = new List<TorchTensorSpec> { new("spread", "FloatStorage", [2], [1_000_000], storageElements, storage) };
+        var path = _temp.File("spread.pt");
+        TorchSaveWriter.WriteLegacy(path, specs);
+        using var checkpoint = FaceNet.Net.Weights.Torch.TorchCheckpoint.Open(path);
+        var e = Assert.Throws<WeightLoadException>(() => checkpoint.ReadValues(checkpoint.Entries.Single().Value))!;
+        Assert.That(e.Message, Is.EqualTo($"'{path}' is not a PyTorch state dict this reader accepts: tensor of shape [2] is a strided view spanning 1000001 elements of storage 1000, far more than its 2; save the state dict with contiguous tensors."));
+    }
+
     /// <summary>A U8 tensor whose bytes are skipped (the stream's position moves; nothing is written).</summary>
     private static SafetensorsTensor Unrelated(string name, long bytes) =>
         new(name, "U8", [bytes], s => s.Seek(bytes, SeekOrigin.Current));
