@@ -223,6 +223,18 @@ public class PoisonedWeightTests
         Assert.That(e.Message, Is.EqualTo($"'{path}' is not a PyTorch state dict this reader accepts: tensor of shape [2] is a strided view spanning 1000001 elements of storage 1000, far more than its 2; save the state dict with contiguous tensors."));
     }
 
+    [Test]
+    public void W14_an_h5_attribute_of_the_wrong_kind_is_refused_naming_the_file()
+    {
+        // layer_names as numbers: one of the attribute checks whose messages used to omit the file.
+        var path = _temp.File("numbers.h5");
+        var file = new PureHDF.H5File { ["dense"] = new PureHDF.H5Group() };
+        file.Attributes["layer_names"] = new float[] { 1f, 2f };
+        file.Write(path);
+        var e = Assert.Throws<WeightLoadException>(() => WeightReader.Read(path))!;
+        Assert.That(e.Message, Is.EqualTo($"'{path}': attribute 'layer_names' is not a string list (HDF5 class FloatingPoint)"));
+    }
+
     /// <summary>A U8 tensor whose bytes are skipped (the stream's position moves; nothing is written).</summary>
     private static SafetensorsTensor Unrelated(string name, long bytes) =>
         new(name, "U8", [bytes], s => s.Seek(bytes, SeekOrigin.Current));
