@@ -99,7 +99,7 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
     /// <param name="options">Device, precision, backend and embedding size; <see cref="InferenceOptions.Default"/> when null.</param>
     /// <returns>The loaded model, in evaluation mode, with BatchNorm folded into the convolutions (unless the unfolded backend was asked for).</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="WeightLoadException">The file is not a readable weight file, or its weights do not fit the network; the message names every missing, unexpected and mis-shaped weight.</exception>
+    /// <exception cref="WeightLoadException">The file is not a readable weight file, or its weights do not fit the network (the message names every missing, unexpected and mis-shaped weight), hold a NaN, an infinity or a negative BatchNorm variance (the message names the tensor), do not match the fingerprint the file records, or give degenerate embeddings (non-finite, all zero, or the same for different images) on a probe pass.</exception>
     /// <exception cref="DeviceNotAvailableException">The device is not valid or not usable.</exception>
     /// <exception cref="ArgumentException">The unfolded backend was asked for in a precision other than float32.</exception>
     /// <exception cref="FaceNetConfigurationException">A <c>FACENET_*</c> environment override has a value it does not take.</exception>
@@ -127,6 +127,7 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
             CopyWeights(network, weights);
             network.to(settings.Device);
             network.eval();
+            CheckOutput(network, settings.Device, weights.Source);
             logger ??= FaceNetRuntime.LoggerFactory.CreateLogger("FaceNet.Net.Inference");
             var backend = InferenceBackends.Create(network, settings, logger);
             return new FaceNetModel(network, backend, settings, weights.Fingerprint(), expectedPreprocessing, format, metadata);
@@ -176,6 +177,46 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
             // A raw copy into the (CPU, contiguous, float32) parameter: far faster than torch.tensor + copy_.
             parameter.bytes = MemoryMarshal.AsBytes(source.Values.AsSpan());
         }
+    }
+
+    /// <summary>The height and width of the probe images: the smallest the network takes, so the probe costs little.</summary>
+    private const int ProbeSize = 80;
+
+    /// <summary>
+    /// Refuses a network whose output says nothing: one eager pass (before the backend is made, so it does not fix the
+    /// backend's batch size) over two different seeded random images must give finite, non-zero embeddings that differ.
+    /// Weights that pass every per-tensor check can still give this (zeroed layers, a collapsed bottleneck), and such a
+    /// network would match every face with every other.
+    /// </summary>
+    /// <exception cref="WeightLoadException">The output is non-finite, all zero, or the same for both images; the message names the file.</exception>
+    private static void CheckOutput(InceptionResnetV1 network, Device device, string? source)
+    {
+        float[] output;
+        using (var scope = NewDisposeScope())
+        using (inference_mode())
+        {
+            var generator = new Generator(0x5eed);
+            var probe = randn([2, 3, ProbeSize, ProbeSize], generator: generator).to(device);
+            output = network.forward(probe).to(CPU).to_type(ScalarType.Float32).data<float>().ToArray();
+        }
+        int size = output.Length / 2;
+        var a = output.AsSpan(0, size);
+        var b = output.AsSpan(size, size);
+        string why = "";
+        double normA = 0, normB = 0, difference = 0;
+        for (int i = 0; i < size; i++)
+        {
+            normA += (double)a[i] * a[i];
+            normB += (double)b[i] * b[i];
+            difference += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+        }
+        if (!double.IsFinite(normA) || !double.IsFinite(normB) || !double.IsFinite(difference)) why = "non-finite embeddings";
+        else if (normA == 0 || normB == 0) why = "all-zero embeddings";
+        else if (Math.Sqrt(difference) <= 1e-5 * Math.Sqrt(Math.Max(normA, normB))) why = "the same embedding for different images";
+        if (why.Length == 0) return;
+        var subject = source is null ? "the weights" : $"'{source}'";
+        throw new WeightLoadException(
+            $"{subject}: the network gives {why} on a probe pass, so it cannot tell faces apart; the weights are degenerate or damaged: use intact trained weights");
     }
 
     /// <summary>

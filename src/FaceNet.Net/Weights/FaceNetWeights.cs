@@ -33,9 +33,12 @@ public static class FaceNetWeights
                 checkpoint.Entries.Sum(e => e.Value.ElementCount), TorchWeightImporter.DetectEmbeddingSize(checkpoint),
                 new Dictionary<string, string>());
         }
-        var (weights, metadata) = SafetensorsFile.Read(path);
-        return new WeightFileInfo(path, format, "safetensors", null, null, 0, 0, weights.Count, weights.ElementCount,
-            EmbeddingSizeDetector.Detect(weights), metadata);
+        // From the header alone: no tensor data is read, however much the header lists.
+        using var reader = SafetensorsReader.Open(path);
+        var bottleneck = reader.Entries.FirstOrDefault(e => e.Name == EmbeddingSizeDetector.BottleneckName);
+        return new WeightFileInfo(path, format, "safetensors", null, null, 0, 0, reader.Entries.Count,
+            reader.Entries.Sum(e => Math.Max(0, Shapes.ElementCount(e.Shape))),
+            bottleneck is null ? null : EmbeddingSizeDetector.FromBottleneck(bottleneck.Shape), reader.Metadata);
     }
 
     /// <summary>

@@ -275,7 +275,7 @@ internal sealed partial class KerasH5Archive : IDisposable
     private static bool HasWeightNames(IH5Group group) => group.AttributeExists("weight_names") || group.AttributeExists("weight_names0");
 
     /// <summary>Reads a string-array attribute, joining Keras' split chunks <c>name0</c>, <c>name1</c>, ...; null when absent.</summary>
-    private static string[]? ReadStringArrayAttribute(IH5Object owner, string name)
+    private string[]? ReadStringArrayAttribute(IH5Object owner, string name)
     {
         if (owner.AttributeExists(name)) return ReadStrings(owner.Attribute(name));
         if (!owner.AttributeExists(name + "0")) return null;
@@ -283,31 +283,31 @@ internal sealed partial class KerasH5Archive : IDisposable
         for (int i = 0; owner.AttributeExists(name + i); i++)
         {
             all.AddRange(ReadStrings(owner.Attribute(name + i)));
-            if (i > 10_000) throw new WeightLoadException($"attribute '{name}' is split into too many parts");
+            if (i > 10_000) throw new WeightLoadException($"'{_path}': attribute '{name}' is split into too many parts");
         }
         return all.ToArray();
     }
 
-    private static string[] ReadStrings(IH5Attribute attribute)
+    private string[] ReadStrings(IH5Attribute attribute)
     {
         var dims = attribute.Space.Dimensions;
         ulong count = 1;
         foreach (var d in dims)
         {
-            if (d != 0 && count > MaxAttributeElements / d) throw new WeightLoadException($"attribute '{attribute.Name}' is implausibly large");
+            if (d != 0 && count > MaxAttributeElements / d) throw new WeightLoadException($"'{_path}': attribute '{attribute.Name}' is implausibly large");
             count *= d;
         }
-        if (count > MaxAttributeElements) throw new WeightLoadException($"attribute '{attribute.Name}' is implausibly large");
+        if (count > MaxAttributeElements) throw new WeightLoadException($"'{_path}': attribute '{attribute.Name}' is implausibly large");
         if (count == 0 || attribute.Space.Type == H5DataspaceType.Null) return []; // Keras writes an empty (float) array for weightless layers
         if (attribute.Type.Class == H5DataTypeClass.String && count * (ulong)attribute.Type.Size > MaxAttributeBytes)
-            throw new WeightLoadException($"attribute '{attribute.Name}' is implausibly large ({count} strings of {attribute.Type.Size} bytes)");
+            throw new WeightLoadException($"'{_path}': attribute '{attribute.Name}' is implausibly large ({count} strings of {attribute.Type.Size} bytes)");
         if (attribute.Type.Class != H5DataTypeClass.String && attribute.Type.Class != H5DataTypeClass.VariableLength)
-            throw new WeightLoadException($"attribute '{attribute.Name}' is not a string list (HDF5 class {attribute.Type.Class})");
+            throw new WeightLoadException($"'{_path}': attribute '{attribute.Name}' is not a string list (HDF5 class {attribute.Type.Class})");
         if (attribute.Space.Type == H5DataspaceType.Scalar) return [attribute.Read<string>()];
         return attribute.Read<string[]>().Select(s => (s ?? "").TrimEnd('\0')).ToArray();
     }
 
-    private static string? ReadStringAttribute(IH5Object owner, string name)
+    private string? ReadStringAttribute(IH5Object owner, string name)
     {
         if (!owner.AttributeExists(name)) return null;
         var attribute = owner.Attribute(name);

@@ -50,15 +50,25 @@ internal static class SafetensorsFile
         using var reader = SafetensorsReader.Open(path);
         foreach (var e in reader.Entries)
             if (e.DType != Float32) throw SafetensorsReader.Bad(path, $"tensor '{e.Name}' has dtype {e.DType}, expected F32");
+        return (ReadFloat32(reader, reader.Entries), reader.Metadata);
+    }
+
+    /// <summary>Reads the given F32 entries of an open file (the others are never touched).</summary>
+    /// <param name="reader">The open file.</param>
+    /// <param name="entries">Entries of <paramref name="reader"/>, each of dtype F32.</param>
+    /// <exception cref="WeightLoadException">The file cannot be read any more.</exception>
+    public static WeightSet ReadFloat32(SafetensorsReader reader, IEnumerable<SafetensorsEntry> entries)
+    {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("big-endian hosts are not supported");
-        var weights = new WeightSet(path);
-        foreach (var e in reader.Entries)
+        var weights = new WeightSet(reader.Path);
+        foreach (var e in entries)
         {
+            if (e.DType != Float32) throw new ArgumentException($"tensor '{e.Name}' has dtype {e.DType}, not F32", nameof(entries));
             var values = new float[e.ByteLength / sizeof(float)];
             reader.Read(e, MemoryMarshal.AsBytes(values.AsSpan()));
             weights.Add(new TensorData(e.Name, e.Shape, values));
         }
-        return (weights, reader.Metadata);
+        return weights;
     }
 
     /// <summary>Writes float32 weights (ordinal name order) and metadata to <paramref name="path"/> atomically.</summary>

@@ -12,6 +12,7 @@ namespace FaceNet.Net.Weights;
 internal sealed class WeightSet
 {
     private readonly SortedDictionary<string, TensorData> _tensors = new(StringComparer.Ordinal);
+    private string? _fingerprint;
 
     /// <summary>Creates an empty set.</summary>
     /// <param name="source">The file the tensors come from, named in error messages; null when built in memory.</param>
@@ -30,16 +31,24 @@ internal sealed class WeightSet
     public long ElementCount => _tensors.Values.Sum(t => (long)t.Values.Length);
 
     /// <summary>Adds a tensor; a second tensor of the same name is a bug in the caller.</summary>
-    public void Add(TensorData tensor) => _tensors.Add(tensor.Name, tensor);
+    public void Add(TensorData tensor)
+    {
+        _tensors.Add(tensor.Name, tensor);
+        _fingerprint = null;
+    }
 
     /// <summary>Looks a tensor up by name.</summary>
     public bool TryGet(string name, out TensorData tensor) => _tensors.TryGetValue(name, out tensor!);
 
     /// <summary>
     /// Lower-case hex SHA-256 over every tensor in ordinal name order: the UTF-8 name, a zero byte, the
-    /// rank and dimensions as little-endian int64, then the float32 values little-endian.
+    /// rank and dimensions as little-endian int64, then the float32 values little-endian. Computed once per set of
+    /// tensors (loading checks it against a file's recorded one, then the model reports it): tensor values are not
+    /// changed after they are added.
     /// </summary>
-    public string Fingerprint()
+    public string Fingerprint() => _fingerprint ??= ComputeFingerprint();
+
+    private string ComputeFingerprint()
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> number = stackalloc byte[8];

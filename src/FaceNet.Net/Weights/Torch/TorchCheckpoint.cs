@@ -106,6 +106,9 @@ internal sealed class TorchCheckpoint : IDisposable
         }
     }
 
+    /// <summary>How many storage elements beyond twice its own size a strided view may span.</summary>
+    private const long MaxViewSlack = 4096;
+
     /// <summary>The values of <paramref name="tensor"/> as float32, row-major.</summary>
     /// <exception cref="WeightLoadException">The storage cannot be read (a zip entry shorter than it declared, an I/O error).</exception>
     public float[] ReadValues(TorchTensorRef tensor)
@@ -122,8 +125,12 @@ internal sealed class TorchCheckpoint : IDisposable
                 type.ToFloat32(bytes, values);
                 return values;
             }
-            // A strided view: read the span it covers, then gather.
+            // A strided view: read the span it covers, then gather. The span is bounded by the tensor's own size (a
+            // transpose covers exactly its elements), so a view with huge strides cannot make the reader allocate a
+            // storage the network does not need.
             long span = tensor.LastIndex - tensor.Offset + 1;
+            if (span > 2 * count + MaxViewSlack)
+                throw Bad(Path, $"tensor of shape {Shapes.Format(tensor.Shape)} is a strided view spanning {span} elements of storage {tensor.Storage.Key}, far more than its {count}; save the state dict with contiguous tensors");
             var raw = ReadStorage(tensor.Storage, tensor.Offset, span);
             var all = new float[span];
             type.ToFloat32(raw, all);
