@@ -268,6 +268,41 @@ public class HostileImageTests
         Assert.That(meanError, Is.LessThanOrEqualTo(lossy ? 8.0 : 0.0), $"{format} decodes to its source");
     }
 
+    /// <summary>A 4x2 RLE8 BMP: the bottom row white, white, black, black; the top row white; then end of bitmap.</summary>
+    private static byte[] Rle8Bmp()
+    {
+        byte[] data = [2, 1, 2, 0, 0, 0, 4, 1, 0, 1];
+        var header = new byte[14 + 40 + 8];
+        "BM"u8.CopyTo(header);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(2), header.Length + data.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(10), header.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(14), 40);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(18), 4);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(22), 2);
+        BinaryPrimitives.WriteInt16LittleEndian(header.AsSpan(26), 1);
+        BinaryPrimitives.WriteInt16LittleEndian(header.AsSpan(28), 8);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(30), 1);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(34), data.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(46), 2);
+        header.AsSpan(58, 3).Fill(255);
+        return [.. header, .. data];
+    }
+
+    [Test]
+    public void H08b_an_RLE8_BMP_is_accepted_whole_and_refused_without_its_end_of_bitmap_marker()
+    {
+        var bytes = Rle8Bmp();
+        using (var image = ImageLoader.Load(new MemoryStream(bytes), "rle.bmp"))
+        {
+            Assert.That((image.Width, image.Height), Is.EqualTo((4, 2)));
+            Assert.That(image[0, 0], Is.EqualTo(new Rgb24(255, 255, 255)));
+            Assert.That(image[0, 1], Is.EqualTo(new Rgb24(255, 255, 255)));
+            Assert.That(image[3, 1], Is.EqualTo(new Rgb24(0, 0, 0)));
+        }
+        var e = Assert.Throws<ImageLoadException>(() => ImageLoader.Load(new MemoryStream(bytes[..^2]), "rle-cut.bmp"));
+        Assert.That(e!.Message, Is.EqualTo("BMP image 'rle-cut.bmp' is corrupt or truncated: its run-length data ends before the end-of-bitmap marker."));
+    }
+
     internal static uint Crc32(ReadOnlySpan<byte> data)
     {
         uint crc = 0xFFFFFFFF;
