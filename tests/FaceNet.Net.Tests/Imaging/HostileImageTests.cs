@@ -167,6 +167,9 @@ public class HostileImageTests
         return [.. png[..33], .. chunk, .. png[33..]];
     }
 
+    /// <summary>zlib data of 1 GiB of zeros (about 1 MB), made once: deflating takes a few seconds.</summary>
+    private static readonly Lazy<byte[]> GibibyteOfZeros = new(() => DeflatedZeros(1L << 30));
+
     /// <summary>zlib data of <paramref name="bytes"/> zeros (about 1,000 times smaller).</summary>
     internal static byte[] DeflatedZeros(long bytes)
     {
@@ -185,7 +188,7 @@ public class HostileImageTests
     public void H04_a_PNG_with_1_GiB_of_compressed_metadata_is_refused_within_a_second_without_allocating_it(string type)
     {
         byte[] prefix = type == "iTXt" ? [.. "Comment"u8, 0, 1, 0, .. "en"u8, 0, 0] : [.. "Comment"u8, 0, 0];
-        var bytes = PngWithChunk(type, [.. prefix, .. DeflatedZeros(1L << 30)]);
+        var bytes = PngWithChunk(type, [.. prefix, .. GibibyteOfZeros.Value]);
         using var folder = new TempFolder();
         var path = folder.File("bomb.png");
         File.WriteAllBytes(path, bytes);
@@ -244,6 +247,31 @@ public class HostileImageTests
         TestContext.Out.WriteLine(e!.Message);
 
         Assert.That(e!.Message, Is.EqualTo("PNG image 'short.png' is corrupt or truncated: its pixel data (IDAT) ends after 1450 of the 5800 bytes its header needs."));
+    }
+
+    [Test]
+    public void H06b_a_PNG_whose_pixel_data_inflates_to_a_gigabyte_more_than_needed_is_decoded_without_inflating_the_rest()
+    {
+        // 40 rows of 48 grey pixels (filter byte 0, zeros), then nearly 1 GiB more zeros in the same zlib stream.
+        var png = Encode(new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 }, seed: 6);
+        var rows = GibibyteOfZeros.Value;
+        var idat = new byte[12 + rows.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(idat, (uint)rows.Length);
+        "IDAT"u8.CopyTo(idat.AsSpan(4));
+        rows.CopyTo(idat, 8);
+        BinaryPrimitives.WriteUInt32BigEndian(idat.AsSpan(8 + rows.Length), Crc32(idat.AsSpan(4, 4 + rows.Length)));
+        byte[] bytes = [.. png[..33], .. idat, 0, 0, 0, 0, .. "IEND"u8, 0xAE, 0x42, 0x60, 0x82];
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var clock = Stopwatch.StartNew();
+
+        using var image = ImageLoader.Load(new MemoryStream(bytes), "long.png");
+
+        clock.Stop();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        TestContext.Out.WriteLine($"a {bytes.Length:N0}-byte PNG whose IDAT inflates to 1 GiB: decoded in {clock.Elapsed.TotalMilliseconds:0} ms, {allocated:N0} bytes allocated");
+        Assert.That(image[5, 5], Is.EqualTo(new Rgb24(0, 0, 0)));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
+        Assert.That(allocated, Is.LessThan(20_000_000));
     }
 
     [Test]
