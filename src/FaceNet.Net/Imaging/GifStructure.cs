@@ -10,7 +10,10 @@ namespace FaceNet.Net.Imaging;
 internal static class GifStructure
 {
     /// <summary>Throws <see cref="ImageStructureException"/> unless the GIF at the reader's start is complete.</summary>
-    public static void Check(ImageStructureReader reader)
+    /// <param name="reader">The file.</param>
+    /// <param name="checkDimensions">The pixel budget, called with each image's own width and height (ImageSharp
+    /// allocates an index buffer of that size, which may exceed the logical screen the header declares).</param>
+    public static void Check(ImageStructureReader reader, Action<long, long> checkDimensions)
     {
         Span<byte> header = stackalloc byte[13];
         if (!reader.TryReadAt(0, header)) throw new ImageStructureException("it ends inside its header");
@@ -29,6 +32,7 @@ internal static class GifStructure
                     break;
                 case 0x2C:
                     if (!reader.TryRead(descriptor)) throw Truncated();
+                    checkDimensions(Math.Max(1, (int)U16(descriptor, 4)), Math.Max(1, (int)U16(descriptor, 6)));
                     long pixels = (long)U16(descriptor, 4) * U16(descriptor, 6);
                     if ((descriptor[8] & 0x80) != 0 && !reader.TrySkip(3L << ((descriptor[8] & 7) + 1))) throw Truncated();
                     int minimumCodeSize = reader.ReadByte();

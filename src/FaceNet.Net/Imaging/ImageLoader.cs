@@ -178,7 +178,7 @@ public static class ImageLoader
                     BmpStructure.Check(reader);
                     break;
                 case GifFormat:
-                    GifStructure.Check(reader);
+                    GifStructure.Check(reader, (width, height) => CheckDimensions(name, width, height, options));
                     break;
                 case TgaFormat:
                     TgaStructure.Check(reader);

@@ -231,6 +231,29 @@ public class HostileImageTests
     }
 
     [Test]
+    public void H05b_a_GIF_frame_larger_than_its_small_screen_is_refused_from_its_descriptor_before_allocating()
+    {
+        // A 48x40 GIF whose first image descriptor claims 65535 x 65535 (4.3 gigapixels) on the 48x40 screen.
+        var bytes = Encode(new GifEncoder(), seed: 5);
+        int descriptor = 13 + ((bytes[10] & 0x80) != 0 ? 3 << ((bytes[10] & 7) + 1) : 0);
+        while (bytes[descriptor] == 0x21)          // extensions: introducer, label, sub-blocks
+        {
+            descriptor += 2;
+            while (bytes[descriptor] != 0) descriptor += bytes[descriptor] + 1;
+            descriptor++;
+        }
+        Assert.That(bytes[descriptor], Is.EqualTo(0x2C), "the first image descriptor");
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(descriptor + 5), 65535);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(descriptor + 7), 65535);
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+
+        var e = Assert.Throws<ImageLoadException>(() => ImageLoader.Load(new MemoryStream(bytes), "frame.gif"));
+
+        Assert.That(e!.Message, Is.EqualTo("Image 'frame.gif' is 65535x65535 pixels (4294.8 MP), over the limit of 40000000 pixels; raise ImageLoadOptions.MaxPixels to accept it."));
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore, Is.LessThan(1_000_000), "no index buffer was allocated");
+    }
+
+    [Test]
     public void H06_a_PNG_whose_pixel_data_inflates_short_is_refused()
     {
         // A complete, CRC-correct PNG whose single IDAT holds too few rows: ImageSharp alone decodes it with blank rows.
