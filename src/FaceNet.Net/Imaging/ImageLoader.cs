@@ -202,6 +202,11 @@ public static class ImageLoader
         {
             throw new ImageLoadException(name, $"Image '{name}' cannot be read: {e.Message}", e);
         }
+        catch (Exception e) when (e is not ImageLoadException and not OperationCanceledException)
+        {
+            // A header value the walk did not foresee: still a bad file, never a raw exception.
+            throw new ImageLoadException(name, $"{FormatName(format)} image '{name}' is corrupt or truncated: {e.Message}", e);
+        }
     }
 
     /// <summary>The format's name as <see cref="SupportedFormats"/> spells it (ImageSharp says "Webp").</summary>
