@@ -2,7 +2,9 @@ namespace FaceNet.Net.Imaging;
 
 /// <summary>
 /// An image could not be read: the path is missing or a directory, the file is empty, not an image in a
-/// supported format, truncated or corrupt, or larger than <see cref="ImageLoadOptions.MaxPixels"/>.
+/// supported format, truncated, incomplete or corrupt (every format's container is checked before decoding), larger
+/// than <see cref="ImageLoadOptions.MaxPixels"/> or <see cref="ImageLoadOptions.MaxSideLength"/>, or carrying more
+/// metadata than <see cref="ImageLoadOptions.MaxMetadataBytes"/>. ImageSharp's own exceptions are wrapped in it.
 /// The message names the file (or the stream's source name) and says what was wrong.
 /// </summary>
 public class ImageLoadException : FaceNetException

@@ -11,6 +11,16 @@ public sealed class ImageLoadOptions
     /// <summary>The default limit on bytes read from a stream that cannot seek: 256 MiB.</summary>
     public const long DefaultMaxStreamBytes = 256L * 1024 * 1024;
 
+    /// <summary>The default budget for metadata: 4 MiB of text, EXIF and ICC profile (after inflating) per image.</summary>
+    public const long DefaultMaxMetadataBytes = 4L * 1024 * 1024;
+
+    /// <summary>
+    /// The longest side accepted, whatever <see cref="MaxPixels"/> allows: 65,535 pixels, the most JPEG, GIF and TGA
+    /// can express. A strip such as 2 x 20,000,000 pixels is within the pixel budget but no photo; it is refused from
+    /// the header, before any allocation.
+    /// </summary>
+    public const int MaxSideLength = 65_535;
+
     /// <summary>The options used when none are given.</summary>
     public static ImageLoadOptions Default { get; } = new();
 
@@ -42,6 +52,23 @@ public sealed class ImageLoadOptions
         }
     }
 
+    /// <summary>
+    /// Largest amount of metadata accepted per image, in bytes after decompression: PNG text (tEXt, zTXt, iTXt), EXIF
+    /// and ICC profile chunks together. A compressed chunk is inflated only up to this budget, so a small file that
+    /// inflates to gigabytes (a decompression bomb) is refused quickly and without allocating. Default
+    /// <see cref="DefaultMaxMetadataBytes"/>.
+    /// </summary>
+    public long MaxMetadataBytes
+    {
+        get => _maxMetadataBytes;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            _maxMetadataBytes = value;
+        }
+    }
+
+    private readonly long _maxMetadataBytes = DefaultMaxMetadataBytes;
     private readonly long _maxPixels = DefaultMaxPixels;
     private readonly long _maxStreamBytes = DefaultMaxStreamBytes;
 }

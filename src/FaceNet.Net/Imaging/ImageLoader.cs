@@ -17,14 +17,21 @@ namespace FaceNet.Net.Imaging;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item>The dimensions are read from the header (<c>Image.Identify</c>) and checked against
-/// <see cref="ImageLoadOptions.MaxPixels"/> before any pixel is decoded.</item>
+/// <item>Every file is checked for completeness before its pixels are used: the container's lengths, trailers and
+/// declared sizes (PNG chunks, CRCs, IEND and the inflated IDAT size; BMP and TGA pixel data; GIF blocks, LZW data and
+/// trailer; WebP's RIFF and chunk sizes; JPEG's end-of-image marker). A cut or inconsistent file is refused, never
+/// decoded in part.</item>
+/// <item>The dimensions are read from the header and checked against <see cref="ImageLoadOptions.MaxPixels"/> and
+/// <see cref="ImageLoadOptions.MaxSideLength"/> before any pixel is decoded; PNG metadata is checked against
+/// <see cref="ImageLoadOptions.MaxMetadataBytes"/> before it is inflated.</item>
+/// <item>Every pixel buffer is freshly allocated (zeroed), never taken from a pool: no pixels of an earlier image can
+/// reach a later one.</item>
 /// <item>The EXIF orientation is applied (<c>AutoOrient</c>), so a portrait photo stored sideways comes out upright.</item>
 /// <item>Grayscale, palette, 16-bit and CMYK images are converted to RGB; 16-bit channels are rounded to 8 bits.</item>
 /// <item>Transparency is composited onto black: each channel becomes <c>round(c · alpha / 255)</c>, so fully
 /// transparent pixels are black whatever colour they store.</item>
 /// <item>Only the first frame of an animated GIF is decoded.</item>
-/// <item>A JPEG must reach its end-of-image marker: ImageSharp would decode a truncated one with a grey lower part.</item>
+/// <item>Every failure, ImageSharp's own exceptions included, is an <see cref="ImageLoadException"/> naming the file.</item>
 /// </list>
 /// Thread-safe: the decoder configuration is shared and read-only; each call decodes into its own image.
 /// </remarks>
@@ -33,7 +40,8 @@ public static class ImageLoader
     /// <summary>The formats accepted, as named in messages.</summary>
     public const string SupportedFormats = "JPEG, PNG, BMP, GIF, TGA, WebP";
 
-    private static readonly Lazy<SixLabors.ImageSharp.Configuration> DecoderConfiguration = new(CreateConfiguration);
+    /// <summary>The decoders and the non-pooling allocator every load uses (internal for tests).</summary>
+    internal static readonly Lazy<SixLabors.ImageSharp.Configuration> DecoderConfiguration = new(CreateConfiguration);
 
     /// <summary>Reads the image file at <paramref name="path"/>.</summary>
     /// <param name="path">The file to read.</param>
@@ -101,33 +109,40 @@ public static class ImageLoader
             throw new ImageLoadException(name, $"Image '{name}' is empty (0 bytes).");
         var configuration = DecoderConfiguration.Value;
 
-        IImageInfo? info;
+        // 1. The format, from the first bytes only.
         IImageFormat? format;
         try
         {
-            info = Image.Identify(configuration, stream, out format);
+            format = Image.DetectFormat(configuration, stream);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             throw new ImageLoadException(name, $"Image '{name}' is corrupt or truncated: {e.Message}", e);
         }
-        if (info is null || format is null)
+        if (format is null)
             throw new ImageLoadException(name, $"'{name}' is not an image in a supported format ({SupportedFormats}).");
-        if (info.Width <= 0 || info.Height <= 0)
-            throw new ImageLoadException(name, $"Image '{name}' declares invalid dimensions {info.Width}x{info.Height}.");
-        long pixels = (long)info.Width * info.Height;
-        if (pixels > options.MaxPixels)
-            throw new ImageLoadException(name,
-                $"Image '{name}' is {info.Width}x{info.Height} pixels ({pixels / 1e6:0.#} MP), over the limit of {options.MaxPixels} pixels; raise ImageLoadOptions.MaxPixels to accept it.");
 
-        if (format is JpegFormat)
+        // 2. The container, before ImageSharp reads anything else: complete, consistent, within the budgets.
+        stream.Position = start;
+        CheckStructure(format, stream, name, options);
+
+        // 3. The dimensions from the header, before any pixel buffer exists.
+        stream.Position = start;
+        IImageInfo? info;
+        try
         {
-            stream.Position = start;
-            if (!JpegStructure.IsComplete(stream))
-                throw new ImageLoadException(name, $"JPEG image '{name}' is corrupt or truncated: it ends before its end-of-image marker.");
-            if (TurboJpeg.IsAvailable && DecodeWithTurboJpeg(stream, start, info, configuration) is { } turbo) return turbo;
+            info = Image.Identify(configuration, stream);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new ImageLoadException(name, $"{FormatName(format)} image '{name}' is corrupt or truncated: {e.Message}", e);
+        }
+        if (info is null)
+            throw new ImageLoadException(name, $"'{name}' is not an image in a supported format ({SupportedFormats}).");
+        CheckDimensions(name, info.Width, info.Height, options);
 
+        // 4. The pixels, into fresh buffers (see CreateConfiguration); JPEGs by Pillow's decoder where the system has it.
+        if (format is JpegFormat && TurboJpeg.IsAvailable && DecodeWithTurboJpeg(stream, start, info, configuration) is { } turbo) return turbo;
         stream.Position = start;
         Image<Rgba32> decoded;
         try
@@ -136,7 +151,7 @@ public static class ImageLoader
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new ImageLoadException(name, $"{format.Name} image '{name}' is corrupt or truncated: {e.Message}", e);
+            throw new ImageLoadException(name, $"{FormatName(format)} image '{name}' is corrupt or truncated: {e.Message}", e);
         }
         using (decoded)
         {
@@ -163,10 +178,77 @@ public static class ImageLoader
         return image;
     }
 
+    /// <summary>Runs the format's container check; its findings become an <see cref="ImageLoadException"/> naming the file.</summary>
+    private static void CheckStructure(IImageFormat format, Stream stream, string name, ImageLoadOptions options)
+    {
+        var reader = new ImageStructureReader(stream);
+        try
+        {
+            switch (format)
+            {
+                case JpegFormat:
+                    if (!JpegStructure.IsComplete(stream))
+                        throw new ImageLoadException(name, $"JPEG image '{name}' is corrupt or truncated: it ends before its end-of-image marker.");
+                    break;
+                case PngFormat:
+                    PngStructure.Check(reader, (width, height) => CheckDimensions(name, width, height, options), options.MaxMetadataBytes);
+                    break;
+                case BmpFormat:
+                    BmpStructure.Check(reader);
+                    break;
+                case GifFormat:
+                    GifStructure.Check(reader, (width, height) => CheckDimensions(name, width, height, options));
+                    break;
+                case TgaFormat:
+                    TgaStructure.Check(reader);
+                    break;
+                case WebpFormat:
+                    WebpStructure.Check(reader);
+                    break;
+                default:
+                    throw new ImageLoadException(name, $"'{name}' is not an image in a supported format ({SupportedFormats}).");
+            }
+        }
+        catch (ImageStructureException e) when (e.OverBudget)
+        {
+            throw new ImageLoadException(name, $"{FormatName(format)} image '{name}' {e.Message}.", e);
+        }
+        catch (ImageStructureException e)
+        {
+            throw new ImageLoadException(name, $"{FormatName(format)} image '{name}' is corrupt or truncated: {e.Message}.", e);
+        }
+        catch (IOException e)
+        {
+            throw new ImageLoadException(name, $"Image '{name}' cannot be read: {e.Message}", e);
+        }
+        catch (Exception e) when (e is not ImageLoadException and not OperationCanceledException)
+        {
+            // A header value the walk did not foresee: still a bad file, never a raw exception.
+            throw new ImageLoadException(name, $"{FormatName(format)} image '{name}' is corrupt or truncated: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The format's name as <see cref="SupportedFormats"/> spells it (ImageSharp says "Webp").</summary>
+    private static string FormatName(IImageFormat format) => format is WebpFormat ? "WebP" : format.Name;
+
+    /// <summary>The one pixel budget (<see cref="ImageLoadOptions.MaxPixels"/>) and the longest side, from header values.</summary>
+    private static void CheckDimensions(string name, long width, long height, ImageLoadOptions options)
+    {
+        if (width <= 0 || height <= 0)
+            throw new ImageLoadException(name, $"Image '{name}' declares invalid dimensions {width}x{height}.");
+        long pixels = width * height;
+        if (pixels > options.MaxPixels)
+            throw new ImageLoadException(name,
+                $"Image '{name}' is {width}x{height} pixels ({pixels / 1e6:0.#} MP), over the limit of {options.MaxPixels} pixels; raise ImageLoadOptions.MaxPixels to accept it.");
+        if (width > ImageLoadOptions.MaxSideLength || height > ImageLoadOptions.MaxSideLength)
+            throw new ImageLoadException(name,
+                $"Image '{name}' is {width}x{height} pixels: a side longer than {ImageLoadOptions.MaxSideLength} pixels is refused (ImageLoadOptions.MaxSideLength), whatever the pixel budget.");
+    }
+
     /// <summary>Drops alpha by compositing onto black, row by row.</summary>
     private static Image<Rgb24> CompositeOntoBlack(Image<Rgba32> source)
     {
-        var result = new Image<Rgb24>(source.Width, source.Height);
+        var result = new Image<Rgb24>(DecoderConfiguration.Value, source.Width, source.Height);
         source.ProcessPixelRows(result, (from, to) =>
         {
             for (int y = 0; y < from.Height; y++)
@@ -191,6 +273,10 @@ public static class ImageLoader
         var configuration = new SixLabors.ImageSharp.Configuration(
             new JpegConfigurationModule(), new PngConfigurationModule(), new BmpConfigurationModule(),
             new GifConfigurationModule(), new TgaConfigurationModule(), new WebpConfigurationModule());
+        // Every buffer is a new, zeroed array: ImageSharp's default pool hands out buffers without clearing them, and a
+        // decoder that stops early would leave the previous image's pixels in place. Images made from this
+        // configuration (the result and everything the encoder derives from it) allocate the same way.
+        configuration.MemoryAllocator = new SixLabors.ImageSharp.Memory.SimpleGcMemoryAllocator();
         // One frame is all a face needs; decoding every frame of an animation multiplies memory.
         configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
         return configuration;
