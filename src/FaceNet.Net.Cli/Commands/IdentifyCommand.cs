@@ -31,7 +31,7 @@ internal static class IdentifyCommand
         command.SetAction(parse =>
         {
             var m = RecognitionOptions.ParseMetric(parse.GetValue(metric));
-            var t = RecognitionOptions.CheckThreshold(parse.GetValue(threshold));
+            var t = RecognitionOptions.CheckThreshold(parse.GetValue(threshold), m);
             int k = parse.GetValue(top);
             if (k <= 0) throw new UsageException($"--top must be at least 1 (got {k})");
             bool isAligned = parse.GetValue(aligned), isDetect = parse.GetValue(detect);

@@ -32,7 +32,7 @@ internal static class VerifyCommand
         command.SetAction(parse =>
         {
             var m = RecognitionOptions.ParseMetric(parse.GetValue(metric));
-            var t = RecognitionOptions.CheckThreshold(parse.GetValue(threshold));
+            var t = RecognitionOptions.CheckThreshold(parse.GetValue(threshold), m);
             bool isAligned = parse.GetValue(aligned), isDetect = parse.GetValue(detect);
             FaceOptions.CheckKind(isAligned, isDetect);
             var choice = FaceOptions.ParseFace(parse.GetValue(face), allowAll: false);
