@@ -69,6 +69,7 @@ public class KillDuringWriteTests
         var outcome = KillRepeatedly(Convert(newSource), duration, seed: 23, target, oldBytes, Hash(oldBytes), newHash);
 
         Assert.That(outcome.Killed, Is.GreaterThan(0), "some runs were killed");
+        Assert.That(outcome.TemporaryFilesLeft, Is.GreaterThan(0), "some kills caught a write (its 90 MB take long enough)");
         var last = Succeed(Convert(newSource));
         AssertClean(folder, outcome, last, "facenet-convert: removed");
         Assert.That(Hash(File.ReadAllBytes(target)), Is.EqualTo(newHash));
@@ -78,13 +79,14 @@ public class KillDuringWriteTests
     private sealed record Outcome(int Killed, int TemporaryFilesLeft, List<int> Pids);
 
     /// <summary>
-    /// Starts the command <see cref="Kills"/> times and kills each with SIGKILL after a seeded random delay within
-    /// 1.2 times a whole run's duration; after each, the target must be byte-for-byte the old or the new version. The
-    /// target is reset to the old version before each run, so each kill can catch a write.
+    /// Starts the command <see cref="Kills"/> times and kills each with SIGKILL: every other run after a seeded
+    /// random delay within 1.2 times a whole run's duration, the others a seeded 0 to 150 ms after their write began; after each, the target must be byte-for-byte the old or the new version. The
+    /// target is reset to the old version before each run (and after the last), so each kill can catch a write.
     /// </summary>
     private static Outcome KillRepeatedly(string[] command, TimeSpan duration, int seed, string target, byte[] oldBytes, string oldHash, string newHash)
     {
         var random = new Random(seed);
+        var folder = Path.GetDirectoryName(target)!;
         int killed = 0;
         var pids = new List<int>();
         for (int i = 0; i < Kills; i++)
@@ -99,7 +101,10 @@ public class KillDuringWriteTests
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             pids.Add(process.Id);
-            if (!process.WaitForExit(delay))
+            bool running = i % 2 == 0
+                ? !process.WaitForExit(delay)
+                : !WaitForWriteThenPause(process, folder, random, 1.5 * duration, out delay);
+            if (running)
             {
                 process.Kill(entireProcessTree: false); // SIGKILL on Unix
                 killed++;
@@ -108,9 +113,32 @@ public class KillDuringWriteTests
             var hash = Hash(File.ReadAllBytes(target));
             Assert.That(hash, Is.EqualTo(oldHash).Or.EqualTo(newHash), $"run {i} (killed after {delay.TotalMilliseconds:F0} ms): the target is the old or the new version");
         }
+        File.WriteAllBytes(target, oldBytes); // the last, successful run then writes the new version again
         var left = Directory.GetFiles(Path.GetDirectoryName(target)!, "*.facenet-tmp-*").Length;
         TestContext.Progress.WriteLine($"{Path.GetFileName(target)}: {killed} of {Kills} runs killed (one run {duration.TotalMilliseconds:F0} ms), {left} temporary file(s) left by them");
         return new Outcome(killed, left, pids);
+    }
+
+    /// <summary>
+    /// Waits until the process has a temporary file beside the target (its write has begun), then a seeded 0 to 150
+    /// ms more: the kill then lands inside or just after the write. False when the process ended first.
+    /// </summary>
+    private static bool WaitForWriteThenPause(Process process, string folder, Random random, TimeSpan limit, out TimeSpan waited)
+    {
+        var clock = Stopwatch.StartNew();
+        var pause = TimeSpan.FromMilliseconds(random.Next(150));
+        while (clock.Elapsed < limit && !process.HasExited)
+        {
+            if (Directory.EnumerateFiles(folder, $"*.facenet-tmp-{process.Id}-*").Any())
+            {
+                bool exited = process.WaitForExit(pause);
+                waited = clock.Elapsed;
+                return exited;
+            }
+            Thread.Sleep(2);
+        }
+        waited = clock.Elapsed;
+        return process.HasExited;
     }
 
     private static void AssertClean(TempFolder folder, Outcome outcome, ProcessRunner.Result last, string notice)
