@@ -69,14 +69,14 @@ public class KillDuringWriteTests
         var outcome = KillRepeatedly(Convert(newSource), duration, seed: 23, target, oldBytes, Hash(oldBytes), newHash);
 
         Assert.That(outcome.Killed, Is.GreaterThan(0), "some runs were killed");
-        Assert.That(outcome.TemporaryFilesLeft, Is.GreaterThan(0), "some kills caught a write (its 90 MB take long enough)");
+        Assert.That(outcome.CaughtWriting, Is.GreaterThan(0), "some kills caught a write (its 90 MB take long enough)");
         var last = Succeed(Convert(newSource));
         AssertClean(folder, outcome, last, "facenet-convert: removed");
         Assert.That(Hash(File.ReadAllBytes(target)), Is.EqualTo(newHash));
         Assert.That(FaceNetWeights.Inspect(target).EmbeddingSize, Is.EqualTo(128), "the file loads");
     }
 
-    private sealed record Outcome(int Killed, int TemporaryFilesLeft, List<int> Pids);
+    private sealed record Outcome(int Killed, int CaughtWriting, int TemporaryFilesLeft, List<int> Pids);
 
     /// <summary>
     /// Starts the command <see cref="Kills"/> times and kills each with SIGKILL: every other run after a seeded
@@ -87,7 +87,7 @@ public class KillDuringWriteTests
     {
         var random = new Random(seed);
         var folder = Path.GetDirectoryName(target)!;
-        int killed = 0;
+        int killed = 0, caught = 0;
         var pids = new List<int>();
         for (int i = 0; i < Kills; i++)
         {
@@ -110,13 +110,15 @@ public class KillDuringWriteTests
                 killed++;
             }
             process.WaitForExit();
+            if (Directory.EnumerateFiles(folder, $"*.facenet-tmp-{process.Id}-*").Any()) caught++;
             var hash = Hash(File.ReadAllBytes(target));
             Assert.That(hash, Is.EqualTo(oldHash).Or.EqualTo(newHash), $"run {i} (killed after {delay.TotalMilliseconds:F0} ms): the target is the old or the new version");
         }
         File.WriteAllBytes(target, oldBytes); // the last, successful run then writes the new version again
         var left = Directory.GetFiles(Path.GetDirectoryName(target)!, "*.facenet-tmp-*").Length;
-        TestContext.Progress.WriteLine($"{Path.GetFileName(target)}: {killed} of {Kills} runs killed (one run {duration.TotalMilliseconds:F0} ms), {left} temporary file(s) left by them");
-        return new Outcome(killed, left, pids);
+        TestContext.Progress.WriteLine($"{Path.GetFileName(target)}: {killed} of {Kills} runs killed (one run {duration.TotalMilliseconds:F0} ms), "
+            + $"{caught} killed while writing (a temporary file left), {left} of those still there before the last run (the next writes remove stale ones)");
+        return new Outcome(killed, caught, left, pids);
     }
 
     /// <summary>
