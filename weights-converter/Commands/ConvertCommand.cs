@@ -22,6 +22,11 @@ internal static class ConvertCommand
         command.SetAction(parse =>
         {
             string source = parse.GetValue(input)!, target = parse.GetValue(output)!;
+            if (Directory.Exists(source))
+                throw new UsageException($"weights '{source}' is a directory: give the .h5 or .pt file inside it");
+            if (Directory.Exists(target))
+                throw new UsageException($"--output '{target}' is a directory: give a file name such as '{Path.Combine(target, "facenet.safetensors")}'");
+            CliHost.RemoveStaleTemporaryFiles("facenet-convert", target);
             using var bar = ProgressBar.ForFraction("converting");
             var fingerprint = FaceNetWeights.ConvertToSafetensors(source, target, parse.GetValue(preprocess), bar);
             bar.Finish();

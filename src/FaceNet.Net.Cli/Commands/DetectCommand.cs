@@ -45,7 +45,13 @@ internal static class DetectCommand
             var maxSide = parse.GetValue(drawMaxSide);
             if (maxSide is < 16) throw new UsageException($"--draw-max-side must be at least 16 pixels, got {maxSide}.");
             var cropsFolder = parse.GetValue(saveCrops);
-            if (cropsFolder is not null) Directory.CreateDirectory(cropsFolder);
+            if (cropsFolder is not null)
+            {
+                if (File.Exists(cropsFolder))
+                    throw new UsageException($"--save-crops '{cropsFolder}' is a file: give a folder (it is created if missing)");
+                Directory.CreateDirectory(cropsFolder);
+            }
+            RecognitionOptions.CheckMtcnnFolder(parse.GetValue(mtcnn));
 
             using var detector = MtcnnFaceDetector.FromFolder(WeightsSource.ResolveMtcnn(parse, parse.GetValue(mtcnn)!, useDefault: true)!, options);
             var results = new List<PhotoResult>();

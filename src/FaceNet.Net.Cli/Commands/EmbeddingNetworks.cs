@@ -1,3 +1,4 @@
+using FaceNet.Net.CommandLine;
 using FaceNet.Net.Imaging;
 using FaceNet.Net.Training;
 using FaceNet.Net.Weights;
@@ -33,6 +34,7 @@ internal static class EmbeddingNetworks
     /// <exception cref="FaceNetException">The file cannot be used.</exception>
     public static Loaded FromWeights(string path)
     {
+        if (Directory.Exists(path)) throw new UsageException($"Weights '{path}' is a directory: give the weights file inside it.");
         if (!File.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
         if (!IsTrainingCheckpoint(path)) return LoadPretrained(path);
         IReadOnlyDictionary<string, string> metadata;
@@ -56,6 +58,7 @@ internal static class EmbeddingNetworks
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static IEmbedder OpenEmbedder(string path, string? device, PreprocessingMode? preprocessing)
     {
+        if (Directory.Exists(path)) throw new UsageException($"Weights '{path}' is a directory: give the weights file inside it.");
         if (!File.Exists(path)) throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
         if (!IsTrainingCheckpoint(path)) return OpenPretrainedEmbedder(path, device, preprocessing);
         return new CheckpointEmbedderAdapter(CheckpointEmbedder.Load(path, device, preprocessing));

@@ -6,7 +6,8 @@ namespace FaceNet.Net.Cli.Commands;
 
 /// <summary>
 /// <c>facenet enroll --gallery g --name n &lt;img&gt;...</c> or <c>facenet enroll --gallery g --from-folders dir</c>
-/// (one subfolder per person, named after them). Creates the gallery when it does not exist. Every image is
+/// (one subfolder per person, named after them). Creates the gallery when it does not exist; a name already in it is
+/// refused unless <c>--append</c> is given (then the new embeddings are added to that person's). Every image is
 /// encoded before the gallery is touched, and the file is replaced atomically: a failed enrol leaves it as it was.
 /// </summary>
 internal static class EnrollCommand
@@ -26,10 +27,11 @@ internal static class EnrollCommand
         var aligned = FaceOptions.Aligned();
         var detect = FaceOptions.Detect();
         var face = FaceOptions.Face(allowAll: false, "a photo must hold exactly one face");
+        var append = new Option<bool>("--append") { Description = "Add the images to a person already in the gallery (without it, enrolling an existing name is refused)" };
         var json = RecognitionOptions.Json();
         var command = new Command("enroll", "Add people to a gallery from photos or aligned face crops (creates the gallery if needed)")
         {
-            images, gallery, name, folders, weights, preprocess, mtcnn, aligned, detect, face, json,
+            images, gallery, name, folders, weights, preprocess, mtcnn, aligned, detect, face, append, json,
         };
         command.WithFetchOptions();
         command.SetAction(parse =>
@@ -40,7 +42,19 @@ internal static class EnrollCommand
             FaceOptions.CheckKind(isAligned, isDetect);
             var choice = FaceOptions.ParseFace(parse.GetValue(face), allowAll: false);
             using var encoder = RecognitionOptions.OpenEncoder(factory, parse, parse.GetValue(weights), parse.GetValue(preprocess), isAligned ? null : parse.GetValue(mtcnn), useDefaultMtcnn: isAligned ? false : null);
+            if (Directory.Exists(galleryPath))
+                throw new UsageException($"--gallery '{galleryPath}' is a directory: give a gallery file name");
+            var galleryFolder = Path.GetDirectoryName(Path.GetFullPath(galleryPath))!;
+            if (!Directory.Exists(galleryFolder))
+                throw new UsageException($"--gallery '{galleryPath}': the folder '{galleryFolder}' does not exist; create it first");
             using var faces = File.Exists(galleryPath) ? InMemoryFaceGallery.Load(galleryPath, encoder) : new InMemoryFaceGallery(encoder);
+            if (!parse.GetValue(append))
+            {
+                var existing = plan.Select(p => p.Name).Where(faces.Contains).ToList();
+                if (existing.Count > 0)
+                    throw new UsageException($"'{existing[0]}' is already in gallery '{galleryPath}': add --append to add these images to them, "
+                        + "or 'facenet gallery remove' them first");
+            }
 
             var all = plan.SelectMany(p => p.Images).ToList();
             var reader = FaceOptions.Reader(encoder, isAligned, isDetect);
@@ -71,6 +85,7 @@ internal static class EnrollCommand
                 faces.Enroll(person, embeddings.Skip(next).Take(paths.Count));
                 next += paths.Count;
             }
+            CliHost.RemoveStaleTemporaryFiles("facenet", galleryPath);
             faces.Save(galleryPath);
 
             if (parse.GetValue(json))
@@ -110,7 +125,7 @@ internal static class EnrollCommand
         }
         if (name is null) throw new UsageException("give --name and at least one image, or --from-folders");
         if (images.Length == 0) throw new UsageException($"no images given for '{name}'");
-        InMemoryFaceGallery.ValidateName(name);
+        RecognitionOptions.CheckName(name);
         return [(name, images.ToList())];
     }
 

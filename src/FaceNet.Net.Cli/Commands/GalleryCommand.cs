@@ -53,6 +53,7 @@ internal static class GalleryCommand
             string path = parse.GetValue(gallery)!, person = parse.GetValue(name)!;
             using var faces = InMemoryFaceGallery.Load(path);
             if (!faces.Remove(person)) throw new IdentityNotFoundException(person);
+            CliHost.RemoveStaleTemporaryFiles("facenet", path);
             faces.Save(path);
             if (parse.GetValue(json)) CliHost.WriteJson(new EditOutput(path, "removed", person, null, faces.Count));
             else Console.WriteLine($"removed {person}; {faces.Count} identities left");
@@ -73,6 +74,7 @@ internal static class GalleryCommand
             string path = parse.GetValue(gallery)!, from = parse.GetValue(name)!, to = parse.GetValue(newName)!;
             using var faces = InMemoryFaceGallery.Load(path);
             faces.Rename(from, to);
+            CliHost.RemoveStaleTemporaryFiles("facenet", path);
             faces.Save(path);
             if (parse.GetValue(json)) CliHost.WriteJson(new EditOutput(path, "renamed", from, to, faces.Count));
             else Console.WriteLine($"renamed {from} to {to}");

@@ -41,7 +41,16 @@ internal static class RecognitionOptions
 
     public static Option<float?> Threshold() => new("--threshold")
     {
-        Description = "Match when the distance is below this (default: the threshold published for catalogue weights, see 'facenet weights list'; else euclidean 0.7, squared-euclidean 0.49, cosine 0.40)",
+        Description = "Match when the distance is below this (default: the threshold published for catalogue weights, see 'facenet weights list'; else euclidean 0.7, squared-euclidean 0.49, cosine 0.40; "
+            + "at most 2 for euclidean and cosine, 4 for squared-euclidean)",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (float.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+                return value;
+            result.AddError($"--threshold must be a number such as 0.7, got '{text}'");
+            return null;
+        },
     };
 
     public static Option<string> Gallery() => new("--gallery")
@@ -80,7 +89,7 @@ internal static class RecognitionOptions
     /// </summary>
     public static float? ThresholdFor(float? threshold, string? weights, DistanceMetric metric)
     {
-        if (CheckThreshold(threshold) is float given) return given;
+        if (CheckThreshold(threshold, metric) is float given) return given;
         var entry = weights is null ? Pretrained.PretrainedCatalog.Find(Pretrained.PretrainedCatalog.DefaultFaceNet)
             : File.Exists(weights) ? Pretrained.PretrainedCatalog.FindByFileName(weights)
             : Pretrained.PretrainedCatalog.Find(weights);
@@ -93,12 +102,40 @@ internal static class RecognitionOptions
         };
     }
 
-    public static float? CheckThreshold(float? threshold)
+    /// <summary>The largest distance <paramref name="metric"/> gives between unit vectors (opposite vectors).</summary>
+    public static float MaxDistance(DistanceMetric metric) => metric == DistanceMetric.SquaredEuclidean ? 4f : 2f;
+
+    /// <summary>
+    /// Refuses a threshold outside (0, largest distance]: embeddings are unit vectors, so Euclidean distances lie in
+    /// [0, 2], squared Euclidean in [0, 4] and cosine distances in [0, 2]; a larger threshold would match everyone.
+    /// </summary>
+    public static float? CheckThreshold(float? threshold, DistanceMetric metric)
     {
-        if (threshold is float t && (!float.IsFinite(t) || t <= 0))
-            throw new UsageException($"--threshold must be a positive number (got {t})");
-        return threshold;
+        if (threshold is not float t) return null;
+        float max = MaxDistance(metric);
+        if (!float.IsFinite(t) || t <= 0 || t > max)
+            throw new UsageException($"--threshold {t.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range for the {Name(metric)} distance: "
+                + $"give a number above 0 and at most {max} (distances between unit vectors lie in [0, {max}])");
+        return t;
     }
+
+    /// <summary>Checks a <c>--name</c> value (not blank, no control characters, not too long).</summary>
+    public static string CheckName(string name)
+    {
+        try
+        {
+            InMemoryFaceGallery.ValidateName(name);
+            return name;
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--name '{name}' is not a valid identity name: {Sentence(e)} Give the person's name.");
+        }
+    }
+
+    /// <summary>An <see cref="ArgumentException"/>'s message without its "(Parameter 'x')" suffix.</summary>
+    public static string Sentence(ArgumentException e) =>
+        e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
 
     /// <summary>
     /// Creates the encoder from <c>--weights</c> and <c>--mtcnn</c> resolved to local paths (<see cref="WeightsSource"/>:
@@ -123,6 +160,9 @@ internal static class RecognitionOptions
     /// <summary>Refuses a <c>--mtcnn</c> folder that does not exist (null: no detection asked for).</summary>
     public static void CheckMtcnnFolder(string? mtcnn)
     {
-        if (mtcnn is not null && !Directory.Exists(mtcnn)) throw new UsageException($"MTCNN weights folder '{mtcnn}' does not exist");
+        if (mtcnn is null || Directory.Exists(mtcnn)) return;
+        if (File.Exists(mtcnn))
+            throw new UsageException($"--mtcnn '{mtcnn}' is a file: give the folder that holds the MTCNN weights (pnet, rnet, onet)");
+        throw new UsageException($"MTCNN weights folder '{mtcnn}' does not exist: give the folder that holds pnet, rnet and onet");
     }
 }

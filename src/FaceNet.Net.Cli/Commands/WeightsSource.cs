@@ -67,7 +67,7 @@ internal static class WeightsSource
     {
         value ??= PretrainedCatalog.DefaultFaceNet;
         if (File.Exists(value)) return new Resolved(value, null, null);
-        if (Directory.Exists(value)) throw new UsageException($"weights '{value}' is a directory, not a file");
+        if (Directory.Exists(value)) throw new UsageException($"--weights '{value}' is a directory: give the weights file (.h5, .pt or .safetensors) inside it");
         var cache = CacheOf(parse);
         var entry = cache.Find(value);
         if (entry is { Kind: PretrainedKind.Mtcnn })
@@ -91,6 +91,8 @@ internal static class WeightsSource
         if (value is null && !useDefault) return null;
         value ??= PretrainedCatalog.DefaultMtcnn;
         if (Directory.Exists(value)) return value;
+        if (File.Exists(value))
+            throw new UsageException($"--mtcnn '{value}' is a file: give the folder that holds the pnet, rnet and onet weights (or the catalogue name {PretrainedCatalog.DefaultMtcnn})");
         var cache = CacheOf(parse);
         var entry = cache.Find(value);
         if (entry is null)

@@ -14,8 +14,14 @@ namespace FaceNet.Net.Embeddings;
 /// while a batch runs form the next batch. Nothing waits on a timer: a lone caller is encoded at once, as by the
 /// encoder itself; batching happens only when callers overlap, which turns many single-image passes into a few
 /// batched ones (ConcurrentCallersBenchmarks; numbers in docs/performance.md). A batch that fails is retried image by image, so an error reaches only the caller
-/// whose image caused it. Results equal the encoder's own for the same image up to float rounding between batch
-/// sizes (about 1e-6).</para>
+/// whose image caused it.</para>
+/// <para>Results are not bit-stable: an image's embedding depends, in its last bits, on how many other images
+/// shared its batch (the convolution kernels pick their blocking and summation order per batch size), so the same
+/// image can differ from a direct <see cref="IFaceEncoder.Encode(Image{Rgb24})"/> call, and from itself in another
+/// batch, by float rounding (1.3e-7 per component measured for issue 19, 1e-6 at most in the tests). Distances move
+/// by the same order, far below any threshold; a caller that needs bit-identical embeddings (golden files, hashes)
+/// calls the encoder directly with one image at a time. Making batching bit-stable would mean encoding each image
+/// alone, which is what this class exists to avoid.</para>
 /// <para>Thread-safe: call <see cref="Encode"/> and <see cref="EncodeAsync"/> from any number of threads. The
 /// caller keeps ownership of each image and must not change or dispose it until its call returns. Dispose stops
 /// the worker; calls still waiting then fail with <see cref="ObjectDisposedException"/>.</para>

@@ -33,18 +33,8 @@ public static class EmbeddingsFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(embeddings);
-        var full = Path.GetFullPath(path);
-        var temp = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         var sorted = new SortedDictionary<string, float[]>(embeddings.ToDictionary(kv => Key(kv.Key), kv => kv.Value), StringComparer.Ordinal);
-        try
-        {
-            File.WriteAllText(temp, JsonSerializer.Serialize(sorted));
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        IO.AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, sorted));
     }
 
     /// <summary>An embedding function over this file's entries, for <see cref="PairDistances.Compute"/>: each path is looked

@@ -67,20 +67,8 @@ public static class RocCurveImage
     public static void Write(string path, IReadOnlyList<RocPoint> roc, RocPlotOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"The folder of '{path}' does not exist.");
         using var image = Render(roc, options);
-        var temp = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        try
-        {
-            image.SaveAsPng(temp);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        IO.AtomicFile.Write(path, stream => image.SaveAsPng(stream));
     }
 
     /// <summary>Bresenham's line, clipped to the picture; dashed draws 6 px on, 4 px off.</summary>

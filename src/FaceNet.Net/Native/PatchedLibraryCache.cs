@@ -45,16 +45,7 @@ internal static class PatchedLibraryCache
         Directory.CreateDirectory(dir);
         var target = Path.Combine(dir, fileName);
         if (File.Exists(target) && File.ReadAllBytes(target).AsSpan().SequenceEqual(content)) return target;
-        var temp = Path.Combine(dir, $".{fileName}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(temp, content);
-            File.Move(temp, target, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        IO.AtomicFile.Write(target, stream => stream.Write(content));
         return target;
     }
 }

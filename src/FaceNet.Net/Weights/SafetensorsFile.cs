@@ -85,7 +85,8 @@ internal static class SafetensorsFile
 
     /// <summary>
     /// Writes tensors and metadata to <paramref name="path"/> atomically: into a temporary file beside it, flushed to
-    /// disk, then renamed over it, so a crash or an exception never leaves a partial file (the temporary file is deleted).
+    /// disk, then renamed over it, so a crash or an exception never leaves a partial file (the temporary file is deleted; stale ones a killed process left for this target are removed first, see
+    /// <see cref="IO.TemporaryFiles"/>).
     /// </summary>
     /// <param name="path">The file to write (replaced if it exists; its folder is created if needed).</param>
     /// <param name="tensors">The tensors, written in this order.</param>
@@ -95,23 +96,7 @@ internal static class SafetensorsFile
     public static void Write(string path, IReadOnlyList<SafetensorsTensor> tensors, IReadOnlyDictionary<string, string> metadata, Action<double>? progress = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                Write(stream, tensors, metadata, progress);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        IO.AtomicFile.Write(path, stream => Write(stream, tensors, metadata, progress), createFolder: true);
     }
 
     /// <summary>Writes tensors and metadata to <paramref name="stream"/>, the tensors' data in the given order.</summary>

@@ -43,7 +43,37 @@ internal static class CliHost
     private static bool IsInputError(Exception e) => e is UsageException or FileNotFoundException or DirectoryNotFoundException
         or (FaceNetException and not FaceNet.Net.Native.NativeRuntimeException) or ArgumentException or UnauthorizedAccessException;
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    /// <summary>
+    /// A message as one printable line: line breaks become spaces and every other control character (an escape
+    /// sequence in a file name, say) is written as <c>\xNN</c> or <c>\uNNNN</c>, so nothing a file name holds reaches the terminal as a command.
+    /// </summary>
+    internal static string OneLine(string message)
+    {
+        var line = message.ReplaceLineEndings(" ").Trim();
+        if (!line.Any(char.IsControl)) return line;
+        var builder = new System.Text.StringBuilder(line.Length + 16);
+        foreach (var c in line)
+        {
+            if (!char.IsControl(c)) builder.Append(c);
+            else if (c <= '\xff') builder.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            else builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>Writes one line of information to standard error (not an error: the exit code is unchanged), escaped like error lines.</summary>
+    public static void Notice(string toolName, string message) => Console.Error.WriteLine($"{toolName}: {OneLine(message)}");
+
+    /// <summary>
+    /// Removes the temporary files an interrupted write of <paramref name="target"/> left beside it
+    /// (<see cref="FaceNet.Net.IO.TemporaryFiles.RemoveStale"/>) and says so on standard error when there were any.
+    /// </summary>
+    public static void RemoveStaleTemporaryFiles(string toolName, string target)
+    {
+        var removed = FaceNet.Net.IO.TemporaryFiles.RemoveStale(target);
+        if (removed.Count > 0)
+            Notice(toolName, $"removed {removed.Count} temporary file(s) of '{target}' left by an interrupted run");
+    }
 
     /// <summary>JSON settings shared by every command's <c>--json</c> output.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new()

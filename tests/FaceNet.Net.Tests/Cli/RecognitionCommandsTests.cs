@@ -191,7 +191,7 @@ public class RecognitionCommandsTests
 
         var badThreshold = Run("verify", _faces[0], _faces[1], "--weights", _weights, "--threshold", "-1");
         Assert.That(badThreshold.Exit, Is.EqualTo(2));
-        Assert.That(badThreshold.Err.Trim(), Is.EqualTo("facenet: --threshold must be a positive number (got -1)"));
+        Assert.That(badThreshold.Err.Trim(), Is.EqualTo("facenet: --threshold -1 is out of range for the euclidean distance: give a number above 0 and at most 2 (distances between unit vectors lie in [0, 2])"));
 
         var both = Run("enroll", "--gallery", _folder.File("g"), "--name", "x", _faces[0], "--from-folders", _folder.Path, "--weights", _weights);
         Assert.That(both.Exit, Is.EqualTo(2));

@@ -17,4 +17,16 @@ public static class TestCategories
     /// available, as on CI; run alone on a GPU machine with <c>dotnet test --filter TestCategory=Gpu</c>.
     /// </summary>
     public const string Gpu = "Gpu";
+
+    /// <summary>
+    /// Long-running reliability checks (repeated load/encode/dispose cycles with an RSS bound, <c>kill -9</c> of the
+    /// CLI, the seeded fuzz run): a minute or two each. CI runs them; run alone with <c>--filter TestCategory=Soak</c>.
+    /// </summary>
+    public const string Soak = "Soak";
+
+    /// <summary>
+    /// The seeded fuzz target (mutated images, weights, galleries and command lines; a minute or so). CI runs it with
+    /// the default seed; docs/fuzzing.md gives the longer run.
+    /// </summary>
+    public const string Fuzz = "Fuzz";
 }

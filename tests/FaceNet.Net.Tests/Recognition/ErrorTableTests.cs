@@ -255,7 +255,7 @@ public class ErrorTableTests
         using var gallery = GalleryPersistenceTests.Sample();
         var path = Path.Combine(folder.Path, "missing", "g.gallery");
         var e = Assert.Throws<FaceNetException>(() => gallery.Save(path));
-        Assert.That(e!.Message, Does.StartWith($"Cannot save the gallery to '{path}': Could not find a part of the path"));
+        Assert.That(e!.Message, Is.EqualTo($"Cannot save the gallery to '{path}': the folder '{Path.Combine(folder.Path, "missing")}' does not exist; create it first."));
         Assert.That(Directory.Exists(Path.Combine(folder.Path, "missing")), Is.False);
     }
 

@@ -17,7 +17,7 @@ namespace FaceNet.Net.Recognition.Storage;
 /// checksum         32 bytes SHA-256 of every byte before it
 /// </code>
 /// Every length read is checked against the bytes the file still has before anything is allocated. Writes go to a
-/// temporary file in the same folder, flushed to disk, then renamed over the target. Thread-safe (stateless).
+/// temporary file in the same folder (named as <see cref="IO.AtomicFile"/> names them; stale ones of the target are removed first), flushed to disk, then renamed over the target. Thread-safe (stateless).
 /// </summary>
 internal static class GalleryFile
 {
@@ -35,8 +35,11 @@ internal static class GalleryFile
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
         if (Directory.Exists(full))
-            throw new FaceNetException($"Cannot save the gallery to '{path}': it is a directory.");
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+            throw new FaceNetException($"Cannot save the gallery to '{path}': it is a directory; give a file name.");
+        if (!Directory.Exists(folder))
+            throw new FaceNetException($"Cannot save the gallery to '{path}': the folder '{folder}' does not exist; create it first.");
+        IO.TemporaryFiles.RemoveStale(full);
+        var temporary = IO.AtomicFile.TemporaryPath(full);
         try
         {
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -55,12 +58,14 @@ internal static class GalleryFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temporary);
-            throw new FaceNetException($"Cannot save the gallery to '{path}': {e.Message}", e);
+            IO.AtomicFile.TryDelete(temporary);
+            // The system's message may name the temporary file; the user only knows the target.
+            var reason = e.Message.Replace(temporary, path, StringComparison.Ordinal);
+            throw new FaceNetException($"Cannot save the gallery to '{path}': {reason}", e);
         }
         catch
         {
-            TryDelete(temporary);
+            IO.AtomicFile.TryDelete(temporary);
             throw;
         }
     }
@@ -165,12 +170,6 @@ internal static class GalleryFile
         if (!stored.AsSpan().SequenceEqual(expected))
             throw new GalleryFormatException($"Gallery file '{path}' is corrupt: its SHA-256 checksum does not match its content.");
         return new GalleryContent(fingerprint, size, identities);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort: a stray temporary file is harmless */ }
     }
 
     /// <summary>Reads primitives, refusing to read past the payload's end.</summary>

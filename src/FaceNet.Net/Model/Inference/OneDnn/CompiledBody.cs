@@ -6,11 +6,18 @@ namespace FaceNet.Net.Model.Inference.OneDnn;
 /// <summary>
 /// A plan's body and head as one TorchScript method (<see cref="ScriptGenerator"/>): one call from .NET per forward
 /// pass instead of one per operation, which saves the fixed cost around each of the body's 200-odd operations
-/// (TorchSharp's call, dispose scopes). Holds references to the plan's tensors (its arguments); owns only the
-/// TorchScript module. Thread-safe: TorchScript methods may run concurrently.
+/// (TorchSharp's call, dispose scopes). Holds references to the plan's tensors (its arguments); the TorchScript
+/// module is shared: the source depends only on the plan's structure (the weights are arguments), so each distinct
+/// source is compiled once per process and kept (<see cref="Modules"/>). Loading and freeing a TorchScript module
+/// per model returned only part of its native memory (about 8 MB per load, freed never), so a process that
+/// reloaded weights grew without bound; a handful of sources (one per embedding size and precision) are compiled now.
+/// Thread-safe: TorchScript methods may run concurrently.
 /// </summary>
 internal sealed class CompiledBody : IDisposable
 {
+    /// <summary>The compiled modules by source; never freed (bounded by the distinct network structures a process loads).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<jit.ScriptModule>> Modules = new(StringComparer.Ordinal);
+
     private readonly jit.ScriptModule _module;
     private readonly Tensor[] _arguments;
 
@@ -33,7 +40,17 @@ internal sealed class CompiledBody : IDisposable
         if (transform is not null) source = transform(source);
         problem = TorchScriptCheck.Problem(source, ScriptGenerator.Prelude, ScriptGenerator.EntryLine);
         if (problem is not null) return null;
-        return new CompiledBody(TorchScriptArchive.Load(ScriptGenerator.ClassName, source), arguments);
+        var module = Modules.GetOrAdd(source, static s => new Lazy<jit.ScriptModule>(
+            () => TorchScriptArchive.Load(ScriptGenerator.ClassName, s), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return new CompiledBody(module.Value, arguments);
+        }
+        catch
+        {
+            Modules.TryRemove(new KeyValuePair<string, Lazy<jit.ScriptModule>>(source, module)); // a failed load is not kept
+            throw;
+        }
     }
 
     /// <summary>The body and head applied to <paramref name="stemOutput"/> (N x 64 x H x W, the plan's type, CPU): the N x D raw embeddings.</summary>
@@ -48,6 +65,6 @@ internal sealed class CompiledBody : IDisposable
         return output;
     }
 
-    /// <summary>Frees the TorchScript module (the tensors belong to the plan).</summary>
-    public void Dispose() => _module.Dispose();
+    /// <summary>Releases this body; the shared TorchScript module stays compiled for the next model of the same structure, and the tensors belong to the plan.</summary>
+    public void Dispose() { }
 }

@@ -37,10 +37,13 @@ internal static class TorchScriptArchive
     /// compiles the source) and deletes the file. A compile error does not surface as an exception: libtorch throws it
     /// where TorchSharp cannot catch it and the process ends (abort, exit code 134). So only source whose every line is
     /// of a form known to compile on the libtorch in use may come here (<see cref="TorchScriptCheck"/>).
+    /// The file is named <c>facenet-&lt;class&gt;-&lt;pid&gt;-&lt;guid&gt;.pt</c>; the first load of a process removes those
+    /// left by processes that are gone (killed during a load), see <see cref="RemoveOrphans"/>.
     /// </summary>
     public static TorchSharp.torch.jit.ScriptModule Load(string className, string classSource)
     {
         FaceNetRuntime.EnsureInitialized();
+        if (Interlocked.Exchange(ref _orphansRemoved, 1) == 0) RemoveOrphans(Path.GetTempPath());
         string path = Path.Combine(Path.GetTempPath(), $"facenet-{className}-{Environment.ProcessId}-{Guid.NewGuid():N}.pt");
         try
         {
@@ -52,6 +55,34 @@ internal static class TorchScriptArchive
             try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
+
+    private static int _orphansRemoved;
+
+    /// <summary>
+    /// Deletes the archives in <paramref name="folder"/> written by <see cref="Load"/> in processes that no longer run:
+    /// only names <c>facenet-&lt;identifier&gt;-&lt;pid&gt;-&lt;32 hex digits&gt;.pt</c> whose pid is not a running process.
+    /// </summary>
+    /// <returns>The number of files removed.</returns>
+    internal static int RemoveOrphans(string folder)
+    {
+        int removed = 0;
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(folder, "facenet-*.pt"))
+            {
+                var match = OrphanName.Match(Path.GetFileName(file));
+                if (!match.Success || !int.TryParse(match.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture, out var pid)) continue;
+                if (pid == Environment.ProcessId || IO.TemporaryFiles.IsRunning(pid)) continue;
+                try { File.Delete(file); removed++; } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return removed;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex OrphanName =
+        new(@"^facenet-[A-Za-z_][A-Za-z0-9_]*-([0-9]{1,10})-[0-9a-f]{32}\.pt\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     private static void Add(ZipArchive zip, string name, byte[] data)
     {
