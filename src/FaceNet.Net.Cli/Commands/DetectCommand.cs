@@ -51,7 +51,6 @@ internal static class DetectCommand
                     throw new UsageException($"--save-crops '{cropsFolder}' is a file: give a folder (it is created if missing)");
                 Directory.CreateDirectory(cropsFolder);
             }
-            RecognitionOptions.CheckMtcnnFolder(parse.GetValue(mtcnn));
 
             using var detector = MtcnnFaceDetector.FromFolder(WeightsSource.ResolveMtcnn(parse, parse.GetValue(mtcnn)!, useDefault: true)!, options);
             var results = new List<PhotoResult>();
