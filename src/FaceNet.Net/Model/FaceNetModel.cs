@@ -280,6 +280,7 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
             _backend.Dispose();
             _network.Dispose();
         }
+        MallocTuning.ReleaseFreeMemory(); // the freed weights and activations go back to the system, not to a heap kept for reuse
     }
 
     /// <inheritdoc />
