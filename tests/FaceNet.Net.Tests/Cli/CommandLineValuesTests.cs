@@ -32,27 +32,9 @@ public class CommandLineValuesTests
     public void TearDown() => _folder.Dispose();
 
     private static IFaceEncoder TestFactory(string weights, FaceNet.Net.Imaging.PreprocessingMode? mode, string? mtcnn) =>
-        new FaceEncoder(new TestEmbeddingNetwork(seed: int.Parse(File.ReadAllText(weights))), new FaceEncoderOptions { Preprocessing = mode });
+        InProcessCli.TestFactory(weights, mode, mtcnn);
 
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("facenet");
-        foreach (var c in CommandCatalog.All(TestFactory)) root.Subcommands.Add(c);
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (CliHost.Run(root, args, "facenet"), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => InProcessCli.Run(TestFactory, args);
 
     private static void AssertUsageError((int Exit, string Out, string Err) run, params string[] mentions)
     {

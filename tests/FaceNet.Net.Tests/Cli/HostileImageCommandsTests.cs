@@ -24,27 +24,7 @@ namespace FaceNet.Net.Tests.Cli;
 [NonParallelizable]
 public class HostileImageCommandsTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        CreateEncoder factory = (weights, mode, mtcnn) =>
-            new FaceEncoder(new TestEmbeddingNetwork(seed: int.Parse(File.ReadAllText(weights))), new FaceEncoderOptions { Preprocessing = mode });
-        var root = new RootCommand("facenet");
-        foreach (var c in CommandCatalog.All(factory)) root.Subcommands.Add(c);
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (CliHost.Run(root, args, "facenet"), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => InProcessCli.Run(InProcessCli.TestFactory, args);
 
     private static IEnumerable<TestCaseData> Formats()
     {

@@ -36,30 +36,11 @@ public class RecognitionCommandsTests
     public void TearDown() => _folder.Dispose();
 
     private static IFaceEncoder TestFactory(string weights, FaceNet.Net.Imaging.PreprocessingMode? mode, string? mtcnn) =>
-        new FaceEncoder(new TestEmbeddingNetwork(seed: int.Parse(File.ReadAllText(weights))), new FaceEncoderOptions { Preprocessing = mode });
+        InProcessCli.TestFactory(weights, mode, mtcnn);
 
     private static (int Exit, string Out, string Err) Run(params string[] args) => RunWith(TestFactory, args);
 
-    private static (int Exit, string Out, string Err) RunWith(CreateEncoder factory, params string[] args)
-    {
-        var root = new RootCommand("facenet");
-        foreach (var c in CommandCatalog.All(factory)) root.Subcommands.Add(c);
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            int exit = CliHost.Run(root, args, "facenet");
-            return (exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Exit, string Out, string Err) RunWith(CreateEncoder factory, params string[] args) => InProcessCli.Run(factory, args);
 
     private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
 
