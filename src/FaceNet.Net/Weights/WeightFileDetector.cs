@@ -7,9 +7,11 @@ internal static class WeightFileDetector
 
     /// <summary>The format of <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
-    /// <exception cref="WeightLoadException">The file is empty or neither format.</exception>
+    /// <exception cref="WeightLoadException">The path is a directory, or the file is empty or neither format.</exception>
     public static WeightFileFormat Detect(string path)
     {
+        if (Directory.Exists(path))
+            throw new WeightLoadException($"'{path}' is a directory, not a weights file: give the .h5, .pt or .safetensors file inside it");
         if (!File.Exists(path)) throw new FileNotFoundException($"weight file '{path}' not found", path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         long length = stream.Length;

@@ -93,6 +93,15 @@ public class BadWeightFileTests
     }
 
     [Test]
+    public void A_directory_given_as_weights_is_a_weight_load_exception_saying_so()
+    {
+        var folder = Directory.CreateDirectory(_temp.File("weights-folder")).FullName;
+        var e = Assert.Throws<WeightLoadException>(() => FaceNetModel.Load(folder).Dispose());
+        Assert.That(e!.Message, Is.EqualTo($"'{folder}' is a directory, not a weights file: give the .h5, .pt or .safetensors file inside it"));
+        Assert.Throws<WeightLoadException>(() => FaceNetWeights.Inspect(folder));
+    }
+
+    [Test]
     public void A_missing_layer_is_listed_in_the_exception()
     {
         var e = Assert.Throws<WeightLoadException>(() => FaceNetModel.Load(_files["layer-missing"].Path).Dispose());
