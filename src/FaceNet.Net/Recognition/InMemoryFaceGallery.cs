@@ -397,15 +397,24 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
         }
     }
 
-    private void ValidateEmbedding(FaceEmbedding embedding, string parameter)
+    private void ValidateEmbedding(FaceEmbedding embedding, string parameter) => CheckEmbedding(embedding, Fingerprint, EmbeddingSize, parameter);
+
+    /// <summary>
+    /// Checks that <paramref name="embedding"/> can enter or search a gallery of <paramref name="embeddingSize"/>-d
+    /// embeddings made with the weights <paramref name="fingerprint"/>; every <see cref="IFaceGallery"/> refuses with these exceptions and messages.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The embedding is null.</exception>
+    /// <exception cref="ArgumentException">The embedding has another dimension.</exception>
+    /// <exception cref="GalleryWeightsMismatchException">The embedding was made with other weights.</exception>
+    public static void CheckEmbedding(FaceEmbedding embedding, string fingerprint, int embeddingSize, string parameter)
     {
         ArgumentNullException.ThrowIfNull(embedding, parameter);
-        if (embedding.Dimension != EmbeddingSize)
-            throw new ArgumentException($"The embedding has {embedding.Dimension} values; this gallery holds {EmbeddingSize}-d embeddings.", parameter);
-        if (embedding.Source != Fingerprint)
+        if (embedding.Dimension != embeddingSize)
+            throw new ArgumentException($"The embedding has {embedding.Dimension} values; this gallery holds {embeddingSize}-d embeddings.", parameter);
+        if (embedding.Source != fingerprint)
             throw new GalleryWeightsMismatchException(
-                $"The embedding was made with weights {embedding.Source}; this gallery was built with {Fingerprint}. Encode with the gallery's weights.",
-                Fingerprint, embedding.Source);
+                $"The embedding was made with weights {embedding.Source}; this gallery was built with {fingerprint}. Encode with the gallery's weights.",
+                fingerprint, embedding.Source);
     }
 
     /// <summary>Checks that <paramref name="name"/> can name an identity: not blank, at most <see cref="MaxNameLength"/> characters, no control characters.</summary>

@@ -45,8 +45,9 @@ public static class VerificationThresholds
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown distance metric."),
     };
 
-    /// <summary>Checks a caller's threshold (finite, positive) or returns the default for <paramref name="metric"/>.</summary>
-    internal static float Resolve(float? threshold, DistanceMetric metric)
+    /// <summary>Checks a caller's threshold (finite, positive) or returns the default for <paramref name="metric"/>; every gallery decides with it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The threshold is not a positive finite number.</exception>
+    public static float Resolve(float? threshold, DistanceMetric metric)
     {
         if (threshold is not float t) return Default(metric);
         if (!float.IsFinite(t) || t <= 0)

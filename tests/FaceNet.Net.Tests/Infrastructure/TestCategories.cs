@@ -29,4 +29,11 @@ public static class TestCategories
     /// the default seed; docs/fuzzing.md gives the longer run.
     /// </summary>
     public const string Fuzz = "Fuzz";
+
+    /// <summary>
+    /// Against a real PostgreSQL 15 + pgvector 0.8 server: a throw-away cluster the tests start once and delete
+    /// (<see cref="PostgresTestServer"/>), or the server <c>FACENET_TEST_POSTGRES</c> names. Ignored with the reason
+    /// where PostgreSQL or pgvector is missing; CI installs both (<c>.ci/run</c>). About a minute in all.
+    /// </summary>
+    public const string Database = "Database";
 }
