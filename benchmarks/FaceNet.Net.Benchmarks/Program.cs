@@ -10,7 +10,8 @@ namespace FaceNet.Net.Benchmarks;
 /// <c>--gallery-side-by-side</c> runs <see cref="GallerySideBySide"/> instead of the suite; <c>--write-synthetic-weights PATH</c>
 /// writes the random weights the suite times when the fixtures are absent (for <c>facenet benchmark --weights</c> on a
 /// machine without the reference weights) and exits. <c>--batches 1,8,256</c> sets the encoder batch sizes and
-/// <c>--devices cpu|cuda|cpu,cuda</c> the devices of the encoder and end-to-end benchmarks.
+/// <c>--devices cpu|cuda|cpu,cuda</c> the devices of the encoder and end-to-end benchmarks. <c>--gallery-scale --size N --dim D
+/// --postgres CONNECTION [--ef 40,100,200] [--probes 500]</c> runs <see cref="GalleryScale"/> (in-memory vs PostgreSQL) instead.
 /// </summary>
 public static class Program
 {
@@ -21,6 +22,24 @@ public static class Program
         if (rest.Remove("--gallery-side-by-side"))
         {
             GallerySideBySide.Run(Console.Out);
+            return 0;
+        }
+        if (rest.Remove("--gallery-scale"))
+        {
+            if (!TakeValue(rest, "--size", "a number of embeddings", v => int.TryParse(v, out int n) && n > 0, out var size)
+                || !TakeValue(rest, "--dim", "an embedding size (1-2000)", v => int.TryParse(v, out int n) && n is > 0 and <= 2000, out var dim)
+                || !TakeValue(rest, "--postgres", "a PostgreSQL connection string with pgvector", _ => true, out var postgres)
+                || !TakeValue(rest, "--ef", "a comma-separated list of ef_search values (1-1000)", v => v.Split(',').All(e => int.TryParse(e, out int n) && n is >= 1 and <= 1000), out var ef)
+                || !TakeValue(rest, "--probes", "a number of probes", v => int.TryParse(v, out int n) && n > 0, out var probes))
+                return 2;
+            if (postgres is null)
+            {
+                Console.Error.WriteLine("--gallery-scale needs --postgres CONNECTION (a server with pgvector; docs/recognition.md shows how to start one)");
+                return 2;
+            }
+            FaceNetRuntime.EnsureInitialized();
+            GalleryScale.RunAsync(Console.Out, int.Parse(size ?? "1000000", System.Globalization.CultureInfo.InvariantCulture), int.Parse(dim ?? "128", System.Globalization.CultureInfo.InvariantCulture),
+                postgres, GalleryScale.ParseList(ef ?? "40,100,200"), int.Parse(probes ?? "500", System.Globalization.CultureInfo.InvariantCulture)).GetAwaiter().GetResult();
             return 0;
         }
         if (!TakeValue(rest, "--write-synthetic-weights", "a path", _ => true, out var syntheticPath)) return 2;
