@@ -26,6 +26,13 @@ public sealed class PostgreSqlFaceGalleryFactory : IFaceGalleryFactory
         _options = options;
     }
 
+    /// <summary>The location with any password replaced by <c>***</c>, for messages and logs.</summary>
+    public static string Redact(string location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return PostgreSqlLocation.Redact(location);
+    }
+
     /// <inheritdoc />
     public bool CanOpen(string location) => location is not null && PostgreSqlLocation.IsPostgreSql(location);
 

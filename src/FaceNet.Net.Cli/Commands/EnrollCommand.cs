@@ -8,7 +8,8 @@ namespace FaceNet.Net.Cli.Commands;
 /// <c>facenet enroll --gallery g --name n &lt;img&gt;...</c> or <c>facenet enroll --gallery g --from-folders dir</c>
 /// (one subfolder per person, named after them). Creates the gallery when it does not exist; a name already in it is
 /// refused unless <c>--append</c> is given (then the new embeddings are added to that person's). Every image is
-/// encoded before the gallery is touched, and the file is replaced atomically: a failed enrol leaves it as it was.
+/// encoded before the gallery is touched, and the file is replaced atomically (a PostgreSQL gallery, <see cref="GalleryLocations"/>,
+/// is written in one transaction): a failed enrol leaves it as it was.
 /// </summary>
 internal static class EnrollCommand
 {
@@ -42,17 +43,16 @@ internal static class EnrollCommand
             FaceOptions.CheckKind(isAligned, isDetect);
             var choice = FaceOptions.ParseFace(parse.GetValue(face), allowAll: false);
             using var encoder = RecognitionOptions.OpenEncoder(factory, parse, parse.GetValue(weights), parse.GetValue(preprocess), isAligned ? null : parse.GetValue(mtcnn), useDefaultMtcnn: isAligned ? false : null);
-            if (Directory.Exists(galleryPath))
-                throw new UsageException($"--gallery '{galleryPath}' is a directory: give a gallery file name");
-            var galleryFolder = Path.GetDirectoryName(Path.GetFullPath(galleryPath))!;
-            if (!Directory.Exists(galleryFolder))
-                throw new UsageException($"--gallery '{galleryPath}': the folder '{galleryFolder}' does not exist; create it first");
-            using var faces = File.Exists(galleryPath) ? InMemoryFaceGallery.Load(galleryPath, encoder) : new InMemoryFaceGallery(encoder);
+            bool database = GalleryLocations.IsDatabase(galleryPath);
+            if (!database) GalleryLocations.CheckFileTarget(galleryPath, "--gallery");
+            IFaceGallery faces = database ? GalleryLocations.OpenDatabase(galleryPath, encoder)
+                : File.Exists(galleryPath) ? InMemoryFaceGallery.Load(galleryPath, encoder) : new InMemoryFaceGallery(encoder);
+            using var release = GalleryLocations.Releasing(faces);
             if (!parse.GetValue(append))
             {
-                var existing = plan.Select(p => p.Name).Where(faces.Contains).ToList();
+                var existing = plan.Select(p => p.Name).Where(n => GalleryLocations.Wait(faces.ContainsAsync(n))).ToList();
                 if (existing.Count > 0)
-                    throw new UsageException($"'{existing[0]}' is already in gallery '{galleryPath}': add --append to add these images to them, "
+                    throw new UsageException($"'{existing[0]}' is already in gallery '{GalleryLocations.Display(galleryPath)}': add --append to add these images to them, "
                         + "or 'facenet gallery remove' them first");
             }
 
@@ -79,21 +79,33 @@ internal static class EnrollCommand
                 }
             }
 
+            // All or nothing: one save of the file, or one database transaction, for every person.
+            var batch = new List<KeyValuePair<string, IReadOnlyList<Embeddings.FaceEmbedding>>>();
             int next = 0;
             foreach (var (person, paths) in plan)
             {
-                faces.Enroll(person, embeddings.Skip(next).Take(paths.Count));
+                batch.Add(new(person, embeddings.Skip(next).Take(paths.Count).ToList()));
                 next += paths.Count;
             }
-            CliHost.RemoveStaleTemporaryFiles("facenet", galleryPath);
-            faces.Save(galleryPath);
+            if (faces is PostgreSql.PostgreSqlFaceGallery table)
+                GalleryLocations.Wait(table.EnrollManyAsync(batch));
+            else
+            {
+                var file = (InMemoryFaceGallery)faces;
+                foreach (var (person, list) in batch) file.Enroll(person, list);
+                CliHost.RemoveStaleTemporaryFiles("facenet", galleryPath);
+                file.Save(galleryPath);
+            }
+            int identities = GalleryLocations.Wait(faces.CountAsync());
+            long total = GalleryLocations.Wait(faces.EmbeddingCountAsync());
+            var shown = GalleryLocations.Display(galleryPath);
 
             if (parse.GetValue(json))
-                CliHost.WriteJson(new Output(galleryPath, plan.Select(p => new EnrolledOutput(p.Name, p.Images.Count)).ToList(), faces.Count, faces.EmbeddingCount));
+                CliHost.WriteJson(new Output(shown, plan.Select(p => new EnrolledOutput(p.Name, p.Images.Count)).ToList(), identities, total));
             else
             {
                 foreach (var (person, paths) in plan) Console.WriteLine($"enrolled {person}: {paths.Count} image(s)");
-                Console.WriteLine($"gallery {galleryPath}: {faces.Count} identities, {faces.EmbeddingCount} embeddings");
+                Console.WriteLine($"gallery {shown}: {identities} identities, {total} embeddings");
             }
             return CliHost.Success;
         });
@@ -131,5 +143,5 @@ internal static class EnrollCommand
 
     private sealed record EnrolledOutput(string Name, int Images);
 
-    private sealed record Output(string Gallery, IReadOnlyList<EnrolledOutput> Enrolled, int Identities, int Embeddings);
+    private sealed record Output(string Gallery, IReadOnlyList<EnrolledOutput> Enrolled, int Identities, long Embeddings);
 }

@@ -39,12 +39,13 @@ internal static class IdentifyCommand
             FaceOptions.CheckKind(isAligned, isDetect);
             string path = parse.GetValue(image)!, galleryPath = parse.GetValue(gallery)!;
             using var encoder = RecognitionOptions.OpenEncoder(factory, parse, parse.GetValue(weights), parse.GetValue(preprocess), isAligned ? null : parse.GetValue(mtcnn), useDefaultMtcnn: isAligned ? false : null);
-            using var known = InMemoryFaceGallery.Load(galleryPath, encoder);
+            var known = GalleryLocations.OpenToSearch(galleryPath, encoder);
+            using var release = GalleryLocations.Releasing(known);
             var faces = FaceOptions.Reader(encoder, isAligned, isDetect).Read(path, choice: null, oneFace: false);
             try
             {
                 var embeddings = encoder.EncodeBatch(faces.Select(f => f.Crop).ToList());
-                var results = faces.Zip(embeddings, (f, e) => (Face: f, Result: known.Identify(e, k, m, t))).ToList();
+                var results = faces.Zip(embeddings, (f, e) => (Face: f, Result: GalleryLocations.Wait(known.IdentifyAsync(e, k, m, t)))).ToList();
                 if (parse.GetValue(json))
                 {
                     var outputs = results.Select(r => new FaceOutput(r.Face.Number, r.Face.BoxArray, r.Result.Identity, r.Result.IsKnown, r.Result.Distance,

@@ -55,7 +55,7 @@ internal static class RecognitionOptions
 
     public static Option<string> Gallery() => new("--gallery")
     {
-        Description = "Gallery file",
+        Description = "The gallery: a gallery file, or a PostgreSQL gallery (postgresql://user@host/db?schema=name or Host=...;Database=...; the password from PGPASSWORD, PGPASSFILE or ~/.pgpass)",
         Required = true,
     };
 
