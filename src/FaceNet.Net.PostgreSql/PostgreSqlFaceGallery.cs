@@ -154,17 +154,17 @@ public sealed class PostgreSqlFaceGallery : IFaceGallery
 
     /// <inheritdoc />
     public Task<int> CountAsync(CancellationToken cancellationToken = default) =>
-        Run(async connection => (int)(long)(await Scalar(connection, $"SELECT count(*) FROM {_schema.Identities}", cancellationToken).ConfigureAwait(false))!);
+        Run(cancellationToken, async connection => (int)(long)(await Scalar(connection, $"SELECT count(*) FROM {_schema.Identities}", cancellationToken).ConfigureAwait(false))!);
 
     /// <inheritdoc />
     public Task<long> EmbeddingCountAsync(CancellationToken cancellationToken = default) =>
-        Run(async connection => (long)(await Scalar(connection, $"SELECT count(*) FROM {_schema.Embeddings}", cancellationToken).ConfigureAwait(false))!);
+        Run(cancellationToken, async connection => (long)(await Scalar(connection, $"SELECT count(*) FROM {_schema.Embeddings}", cancellationToken).ConfigureAwait(false))!);
 
     /// <inheritdoc />
     public Task<bool> ContainsAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return Run(async connection =>
+        return Run(cancellationToken, async connection =>
             await Scalar(connection, $"SELECT 1 FROM {_schema.Identities} WHERE name = $1", cancellationToken, name).ConfigureAwait(false) is not null);
     }
 
@@ -227,7 +227,7 @@ public sealed class PostgreSqlFaceGallery : IFaceGallery
             list.AddRange(embeddings);
         }
         if (order.Count == 0) return Task.CompletedTask;
-        return Run(async connection =>
+        return Run(cancellationToken, async connection =>
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var ids = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -268,7 +268,7 @@ public sealed class PostgreSqlFaceGallery : IFaceGallery
     public Task<bool> RemoveAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return Run(async connection =>
+        return Run(cancellationToken, async connection =>
         {
             await using var command = new NpgsqlCommand($"DELETE FROM {_schema.Identities} WHERE name = $1", connection);
             command.Parameters.AddWithValue(name);
@@ -281,7 +281,7 @@ public sealed class PostgreSqlFaceGallery : IFaceGallery
     {
         ArgumentNullException.ThrowIfNull(name);
         InMemoryFaceGallery.ValidateName(newName);
-        return Run(async connection =>
+        return Run(cancellationToken, async connection =>
         {
             await using var command = new NpgsqlCommand($"UPDATE {_schema.Identities} SET name = $2 WHERE name = $1", connection);
             command.Parameters.AddWithValue(name);
@@ -319,7 +319,7 @@ public sealed class PostgreSqlFaceGallery : IFaceGallery
         PostgreSqlFaceGalleryOptions.CheckEfSearch(efSearch, nameof(efSearch));
         float t = VerificationThresholds.Resolve(threshold, metric);
         _ = Recognition.Distances.Compute(probe.Vector.Span, probe.Vector.Span, metric); // refuses an unknown metric before any I/O
-        return Run(async connection =>
+        return Run(cancellationToken, async connection =>
         {
             var candidates = await SearchAsync(connection, probe, topK, metric, efSearch, cancellationToken).ConfigureAwait(false);
             return new IdentificationResult(candidates.Select(c => new IdentityCandidate(c.Name, c.Distance, c.Distance < t)).ToList(), t, metric);
@@ -333,7 +333,7 @@ public sealed class PostgreSqlFaceGallery : IFaceGallery
         InMemoryFaceGallery.CheckEmbedding(probe, Fingerprint, EmbeddingSize, nameof(probe));
         ArgumentNullException.ThrowIfNull(name);
         float t = VerificationThresholds.Resolve(threshold, metric);
-        return Run(async connection =>
+        return Run(cancellationToken, async connection =>
         {
             await using var command = new NpgsqlCommand(
                 $"SELECT e.embedding FROM {_schema.Embeddings} e JOIN {_schema.Identities} i ON i.id = e.identity_id WHERE i.name = $1", connection);
@@ -389,7 +389,7 @@ public sealed class PostgreSqlFaceGallery : IFaceGallery
     /// </summary>
     /// <exception cref="PostgreSqlGalleryException">The server cannot be reached or the connection was lost.</exception>
     public Task BuildIndexAsync(CancellationToken cancellationToken = default) =>
-        Run(async connection =>
+        Run(cancellationToken, async connection =>
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (var settings = new NpgsqlCommand(
@@ -409,7 +409,7 @@ public sealed class PostgreSqlFaceGallery : IFaceGallery
     /// <summary>Drops the HNSW index (searches then scan every row, exactly) until <see cref="BuildIndexAsync"/>.</summary>
     /// <exception cref="PostgreSqlGalleryException">The server cannot be reached or the connection was lost.</exception>
     public Task DropIndexAsync(CancellationToken cancellationToken = default) =>
-        Run(async connection =>
+        Run(cancellationToken, async connection =>
         {
             await using var command = new NpgsqlCommand($"DROP INDEX IF EXISTS \"{_schema.Name}\".{_schema.IndexName}", connection);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -506,12 +506,13 @@ public sealed class PostgreSqlFaceGallery : IFaceGallery
     }
 
     /// <summary>Runs <paramref name="work"/> on a pooled connection, turning connection failures into <see cref="PostgreSqlGalleryException"/>.</summary>
-    private Task<T> Run<T>(Func<NpgsqlConnection, Task<T>> work)
+    private Task<T> Run<T>(CancellationToken cancellationToken, Func<NpgsqlConnection, Task<T>> work)
     {
         ThrowIfDisposed();
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<T>(cancellationToken);
         return Guard(_server, async () =>
         {
-            await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             return await work(connection).ConfigureAwait(false);
         });
     }
