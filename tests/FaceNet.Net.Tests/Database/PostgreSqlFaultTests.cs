@@ -26,7 +26,7 @@ public sealed class PostgreSqlFaultTests
     [Test]
     public void A_server_that_is_down_is_a_clear_exception_within_the_timeout()
     {
-        int port = UnusedPort();
+        int port = PostgresTestServer.FreePort();
         var watch = Stopwatch.StartNew();
         var e = Assert.ThrowsAsync<PostgreSqlGalleryException>(async () =>
             await PostgreSqlFaceGallery.OpenAsync($"Host=127.0.0.1;Port={port};Username=postgres;Timeout=3", Weights, 128, Fresh()));
@@ -183,14 +183,5 @@ public sealed class PostgreSqlFaultTests
             Assert.That(((PostgreSqlFaceGallery)gallery).Schema, Is.EqualTo(schema));
         }
         Assert.ThrowsAsync<ArgumentException>(async () => await factory.OpenAsync(uri + "&bogus=1", Weights, 128));
-    }
-
-    private static int UnusedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

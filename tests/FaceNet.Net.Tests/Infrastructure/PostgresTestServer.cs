@@ -112,7 +112,8 @@ public static class PostgresTestServer
     /// <summary>The cluster's data folder (to stop it); null for a server from the environment.</summary>
     public static string? DataFolder => _pgCtlData;
 
-    private static int FreePort()
+    /// <summary>A TCP port on 127.0.0.1 that nothing listens on (at the moment of asking).</summary>
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
