@@ -152,19 +152,39 @@ public sealed partial class FaceEncoder : IFaceEncoder
         EncodeFilesInBatches(paths, null, CancellationToken.None);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<Image<Rgb24>> images, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<string> paths, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(images);
+        ValidatePaths(paths);
         ThrowIfDisposed();
-        return Task.Run(() => EncodeImagesInBatches(images, progress, cancellationToken), cancellationToken);
+        var result = new List<FaceEmbedding>(paths.Count);
+        int batch = _options.BatchSize;
+        for (int start = 0; start < paths.Count; start += batch)
+        {
+            var chunk = new Image<Rgb24>[Math.Min(batch, paths.Count - start)];
+            try
+            {
+                for (int i = 0; i < chunk.Length; i++)
+                {
+                    // The file's bytes are read asynchronously (the I/O); decoding and the network are CPU work.
+                    chunk[i] = await ImageLoader.LoadAsync(paths[start + i], _options.ImageLoading, cancellationToken).ConfigureAwait(false);
+                }
+                cancellationToken.ThrowIfCancellationRequested();
+                result.AddRange(EncodeImages(chunk, paths.Skip(start).Take(chunk.Length).ToArray()));
+            }
+            finally
+            {
+                foreach (var image in chunk) image?.Dispose();
+            }
+            progress?.Report(result.Count);
+        }
+        return result;
     }
 
-    /// <inheritdoc />
-    public Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<string> paths, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    private static void ValidatePaths(IReadOnlyList<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        ThrowIfDisposed();
-        return Task.Run(() => EncodeFilesInBatches(paths, progress, cancellationToken), cancellationToken);
+        for (int i = 0; i < paths.Count; i++)
+            if (string.IsNullOrEmpty(paths[i])) throw new ArgumentException($"Path {i} of the batch is null or empty.", nameof(paths));
     }
 
     private IReadOnlyList<FaceEmbedding> EncodeImagesInBatches(IReadOnlyList<Image<Rgb24>> images, IProgress<int>? progress, CancellationToken cancellationToken)
@@ -188,9 +208,7 @@ public sealed partial class FaceEncoder : IFaceEncoder
 
     private IReadOnlyList<FaceEmbedding> EncodeFilesInBatches(IReadOnlyList<string> paths, IProgress<int>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(paths);
-        for (int i = 0; i < paths.Count; i++)
-            if (string.IsNullOrEmpty(paths[i])) throw new ArgumentException($"Path {i} of the batch is null or empty.", nameof(paths));
+        ValidatePaths(paths);
         ThrowIfDisposed();
         var result = new List<FaceEmbedding>(paths.Count);
         int batch = _options.BatchSize;
