@@ -6,20 +6,30 @@ namespace FaceNet.Net.Recognition;
 public static class FaceGalleryExtensions
 {
     /// <summary>Adds one embedding to identity <paramref name="name"/>, creating it when new.</summary>
-    public static void Enroll(this IFaceGallery gallery, string name, FaceEmbedding embedding)
+    public static Task EnrollAsync(this IFaceGallery gallery, string name, FaceEmbedding embedding, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(gallery);
         ArgumentNullException.ThrowIfNull(embedding);
-        gallery.Enroll(name, [embedding]);
+        return gallery.EnrollAsync(name, [embedding], cancellationToken);
     }
 
     /// <summary>
     /// The seed notebook's <c>who_is_it(image, database)</c>: the closest identity and its distance, or unknown
     /// when nobody is within the threshold (<see cref="IdentificationResult.Identity"/> is then null).
     /// </summary>
-    public static IdentificationResult WhoIsIt(this IFaceGallery gallery, FaceEmbedding probe, DistanceMetric metric = DistanceMetric.Euclidean, float? threshold = null)
+    public static Task<IdentificationResult> WhoIsItAsync(this IFaceGallery gallery, FaceEmbedding probe, DistanceMetric metric = DistanceMetric.Euclidean,
+        float? threshold = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(gallery);
-        return gallery.Identify(probe, 1, metric, threshold);
+        return gallery.IdentifyAsync(probe, 1, metric, threshold, cancellationToken);
+    }
+
+    /// <summary>Every enrolled identity, in enrolment order, as a list.</summary>
+    public static async Task<IReadOnlyList<GalleryIdentity>> ListAllAsync(this IFaceGallery gallery, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(gallery);
+        var list = new List<GalleryIdentity>();
+        await foreach (var identity in gallery.ListAsync(cancellationToken).ConfigureAwait(false)) list.Add(identity);
+        return list;
     }
 }

@@ -13,7 +13,12 @@ namespace FaceNet.Net.Recognition;
 /// over it that keeps the best rows on the way (see <c>docs/recognition.md</c> for timings, including the rebuild). Enrol in batches rather than alternating single
 /// enrolments with searches on a large gallery. An identity's distance is the smallest over its embeddings.</para>
 /// <para>Thread-safe: a reader/writer lock lets any number of searches run at once, while enrolment, removal and
-/// renaming wait for them and run alone. <see cref="Dispose"/> frees the native matrix.</para>
+/// renaming wait for them and run alone (a writer blocks its thread until the searches in progress end).
+/// <see cref="Dispose"/> frees the native matrix.</para>
+/// <para>Synchronous and asynchronous: with no I/O to wait for, the <see cref="IFaceGallery"/> methods
+/// (<c>EnrollAsync</c>, <c>IdentifyAsync</c>, ...) do their work on the calling thread and return a completed task;
+/// the synchronous methods (<see cref="Enroll(string, IEnumerable{FaceEmbedding})"/>, <see cref="Identify"/>, ...)
+/// are the same work without the task, for callers that hold this type.</para>
 /// </remarks>
 public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
 {
@@ -54,13 +59,76 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
     /// <inheritdoc />
     public int EmbeddingSize { get; }
 
-    /// <inheritdoc />
+    /// <summary>The number of enrolled identities.</summary>
     public int Count => Read(() => _identities.Count);
 
-    /// <inheritdoc />
+    /// <summary>The number of enrolled embeddings over all identities.</summary>
     public int EmbeddingCount => Read(() => _embeddingCount);
 
     /// <inheritdoc />
+    public Task<int> CountAsync(CancellationToken cancellationToken = default) =>
+        Completed(cancellationToken, () => Count);
+
+    /// <inheritdoc />
+    public Task<long> EmbeddingCountAsync(CancellationToken cancellationToken = default) =>
+        Completed(cancellationToken, () => (long)EmbeddingCount);
+
+    /// <inheritdoc />
+    public Task EnrollAsync(string name, IEnumerable<FaceEmbedding> embeddings, CancellationToken cancellationToken = default) =>
+        Completed(cancellationToken, () => { Enroll(name, embeddings); return true; });
+
+    /// <inheritdoc />
+    public Task<bool> RemoveAsync(string name, CancellationToken cancellationToken = default) =>
+        Completed(cancellationToken, () => Remove(name));
+
+    /// <inheritdoc />
+    public Task RenameAsync(string name, string newName, CancellationToken cancellationToken = default) =>
+        Completed(cancellationToken, () => { Rename(name, newName); return true; });
+
+    /// <inheritdoc />
+    public Task<bool> ContainsAsync(string name, CancellationToken cancellationToken = default) =>
+        Completed(cancellationToken, () => Contains(name));
+
+    /// <inheritdoc />
+    /// <remarks>A snapshot taken when the enumeration starts; later changes do not affect it.</remarks>
+    public async IAsyncEnumerable<GalleryIdentity> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var identity in List())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return identity;
+        }
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<IdentificationResult> IdentifyAsync(FaceEmbedding probe, int topK = 5, DistanceMetric metric = DistanceMetric.Euclidean, float? threshold = null,
+        CancellationToken cancellationToken = default) =>
+        Completed(cancellationToken, () => Identify(probe, topK, metric, threshold));
+
+    /// <inheritdoc />
+    public Task<VerificationResult> VerifyAsync(FaceEmbedding probe, string name, DistanceMetric metric = DistanceMetric.Euclidean, float? threshold = null,
+        CancellationToken cancellationToken = default) =>
+        Completed(cancellationToken, () => Verify(probe, name, metric, threshold));
+
+    /// <summary>Adds one embedding to identity <paramref name="name"/>, creating it when new.</summary>
+    /// <exception cref="ArgumentException">The name is invalid or the embedding has the wrong dimension.</exception>
+    /// <exception cref="GalleryWeightsMismatchException">The embedding was made with other weights.</exception>
+    public void Enroll(string name, FaceEmbedding embedding)
+    {
+        ArgumentNullException.ThrowIfNull(embedding);
+        Enroll(name, [embedding]);
+    }
+
+    /// <summary>
+    /// The seed notebook's <c>who_is_it(image, database)</c>: the closest identity and its distance, or unknown
+    /// when nobody is within the threshold (<see cref="IdentificationResult.Identity"/> is then null).
+    /// </summary>
+    public IdentificationResult WhoIsIt(FaceEmbedding probe, DistanceMetric metric = DistanceMetric.Euclidean, float? threshold = null) =>
+        Identify(probe, 1, metric, threshold);
+
+    /// <summary>Adds <paramref name="embeddings"/> to identity <paramref name="name"/>, creating it when new. All or nothing: nothing is added when any embedding is refused.</summary>
     /// <exception cref="ArgumentException">The name is empty, too long or holds control characters; the list is empty; an embedding has the wrong dimension.</exception>
     /// <exception cref="GalleryWeightsMismatchException">An embedding was made with other weights.</exception>
     public void Enroll(string name, IEnumerable<FaceEmbedding> embeddings)
@@ -83,7 +151,7 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
         });
     }
 
-    /// <inheritdoc />
+    /// <summary>Removes identity <paramref name="name"/> and its embeddings; false when it was not enrolled.</summary>
     public bool Remove(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -100,7 +168,7 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
         return removed;
     }
 
-    /// <inheritdoc />
+    /// <summary>Renames an identity, keeping its embeddings and its place in the enrolment order.</summary>
     /// <exception cref="IdentityNotFoundException"><paramref name="name"/> is not enrolled.</exception>
     /// <exception cref="ArgumentException"><paramref name="newName"/> is invalid or already enrolled.</exception>
     public void Rename(string name, string newName)
@@ -123,14 +191,14 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
         });
     }
 
-    /// <inheritdoc />
+    /// <summary>True when <paramref name="name"/> is enrolled.</summary>
     public bool Contains(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         return Read(() => _identities.ContainsKey(name));
     }
 
-    /// <inheritdoc />
+    /// <summary>The enrolled identities in enrolment order.</summary>
     public IReadOnlyList<GalleryIdentity> List() =>
         Read(() => _identities.Select(p => new GalleryIdentity(p.Key, p.Value.Count)).ToList());
 
@@ -144,7 +212,7 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
             : throw new IdentityNotFoundException(name));
     }
 
-    /// <inheritdoc />
+    /// <summary>The <paramref name="topK"/> closest identities to <paramref name="probe"/>, and the verdict.</summary>
     /// <remarks>An empty gallery gives unknown with no candidates. Candidates are distinct identities; fewer than
     /// <paramref name="topK"/> when fewer are enrolled.</remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="topK"/> is not positive, or the threshold is not a positive finite number.</exception>
@@ -159,8 +227,10 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
         return new IdentificationResult(found.Select(c => new IdentityCandidate(c.Name, c.Distance, c.Distance < t)).ToList(), t, metric);
     }
 
-    /// <inheritdoc />
+    /// <summary>Is <paramref name="probe"/> the enrolled identity <paramref name="name"/>? (The seed notebook's <c>verify(image, identity, database)</c>.)</summary>
     /// <exception cref="IdentityNotFoundException"><paramref name="name"/> is not enrolled.</exception>
+    /// <exception cref="ArgumentException">The probe has the wrong dimension.</exception>
+    /// <exception cref="GalleryWeightsMismatchException">The probe was made with other weights.</exception>
     public VerificationResult Verify(FaceEmbedding probe, string name, DistanceMetric metric = DistanceMetric.Euclidean, float? threshold = null)
     {
         ValidateEmbedding(probe, nameof(probe));
@@ -235,6 +305,26 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
         return Load(path, encoder.Fingerprint, encoder.EmbeddingSize);
     }
 
+    /// <summary>A copy with the same identities in the same order (the vectors are shared: they are never changed in place).</summary>
+    internal InMemoryFaceGallery Copy()
+    {
+        var copy = new InMemoryFaceGallery(Fingerprint, EmbeddingSize);
+        Read(() =>
+        {
+            foreach (var p in _identities) copy._identities.Add(p.Key, p.Value.ToList());
+            copy._embeddingCount = _embeddingCount;
+            return true;
+        });
+        return copy;
+    }
+
+    /// <summary>Frees the search matrix, as <see cref="Dispose"/> does.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>Frees the search matrix. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
@@ -257,6 +347,20 @@ public sealed class InMemoryFaceGallery : IFaceGallery, IDisposable
     {
         lock (_indexGate)
             return _index ??= new GallerySearchIndex(_identities.ToList(), EmbeddingSize);
+    }
+
+    /// <summary>Runs <paramref name="action"/> now and wraps its outcome (a result or an exception) in a completed task.</summary>
+    private static Task<T> Completed<T>(CancellationToken cancellationToken, Func<T> action)
+    {
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<T>(cancellationToken);
+        try
+        {
+            return Task.FromResult(action());
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T>(e);
+        }
     }
 
     private T Read<T>(Func<T> action)
