@@ -29,4 +29,11 @@ public static class TestCategories
     /// the default seed; docs/fuzzing.md gives the longer run.
     /// </summary>
     public const string Fuzz = "Fuzz";
+
+    /// <summary>
+    /// The HTTP service (src/FaceNet.Net.Server) on Kestrel on 127.0.0.1 with the reference weights, MTCNN and faces
+    /// (tests/FaceNet.Net.Server.Tests): every endpoint, bad input, 200 concurrent requests; about a minute. CI runs them;
+    /// run alone with <c>--filter TestCategory=Service</c>.
+    /// </summary>
+    public const string Service = "Service";
 }
