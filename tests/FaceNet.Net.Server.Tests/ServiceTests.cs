@@ -172,9 +172,28 @@ public class ServiceTests
         foreach (var (kind, values) in latency.OrderBy(k => k.Key))
         {
             var sorted = values.OrderBy(v => v).ToArray();
-            TestContext.Out.WriteLine($"{kind,-9} n={sorted.Length,3} p50={Percentile(sorted, 0.50),7:F0} ms  p99={Percentile(sorted, 0.99),7:F0} ms");
+            TestContext.Out.WriteLine($"{kind,-15} n={sorted.Length,3} p50={Percentile(sorted, 0.50),7:F0} ms  p99={Percentile(sorted, 0.99),7:F0} ms");
         }
         TestContext.Out.WriteLine($"{requests} requests from {clients} clients in {wall.Elapsed.TotalSeconds:F1} s");
+
+        // The same two routes one request at a time: the latency of a request alone.
+        foreach (var (kind, path) in new[] { ("verify alone", "v1/verify"), ("identify alone", "v1/identify") })
+        {
+            var alone = new List<double>();
+            for (int i = 0; i < 20; i++)
+            {
+                using var form = kind.StartsWith("verify", StringComparison.Ordinal)
+                    ? Uploads.Form(("image1", faces[i % 5]), ("image2", faces[(i + 1) % 5]))
+                    : Uploads.Form(("image", faces[i % 5]));
+                var started = Stopwatch.GetTimestamp();
+                using var response = await client.PostAsync(path, form);
+                await response.Content.ReadAsByteArrayAsync();
+                alone.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                statuses.Add((kind, (int)response.StatusCode));
+            }
+            var sorted = alone.Order().ToArray();
+            TestContext.Out.WriteLine($"{kind,-15} n={sorted.Length,3} p50={Percentile(sorted, 0.50),7:F0} ms  p99={Percentile(sorted, 0.99),7:F0} ms");
+        }
 
         Assert.That(statuses.Where(s => s.Status >= 500), Is.Empty, "no 5xx");
         Assert.That(statuses.All(s => s.Status is 200 or 201), Is.True, string.Join(", ", statuses.Where(s => s.Status is not (200 or 201))));

@@ -25,8 +25,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// PostgreSQL's, add theirs), resolving to null when no gallery is configured.</para>
 /// <para>The process-wide native settings stay <see cref="FaceNetRuntime.Configure"/>'s: a host that owns its
 /// process opts into the malloc and OpenMP tunings with <see cref="FaceNetRuntimeOptions.WithProcessTuning"/> before
-/// building. When no logger factory was configured there, the host's becomes the fallback the library's
-/// non-DI paths log through, so the native initialisation lines reach the host's logs too.</para>
+/// building. When no logger factory was configured there, the native initialisation (once per process) logs through
+/// the host's factory; the process-wide fallback is left as it was.</para>
 /// <para>Building the encoder and opening the gallery happen on first resolution, synchronously (a catalogue name
 /// is fetched into the cache then): resolve <see cref="IFaceEncoder"/> at start-up (the HTTP service does) so the
 /// first request does not wait for it. Call once per service collection; thread-safe as the container is.</para>
@@ -76,12 +76,27 @@ public static class FaceNetServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The host's logger factory, made the library's fallback when none was configured.</summary>
+    /// <summary>
+    /// The host's logger factory. When the native runtime is not initialised yet and no process-wide factory was
+    /// configured, initialises it with the host's factory lent for that call only, so the one-time native lines reach
+    /// the host's logs without the process keeping a factory the host will dispose.
+    /// </summary>
     private static ILoggerFactory LoggerFactoryOf(IServiceProvider services)
     {
         var factory = services.GetService<ILoggerFactory>();
         if (factory is null) return FaceNetRuntime.LoggerFactory;
-        if (FaceNetRuntime.Options.LoggerFactory is null) FaceNetRuntime.LoggerFactory = factory;
+        if (FaceNetRuntime.Report is null && FaceNetRuntime.Options.LoggerFactory is null)
+        {
+            FaceNetRuntime.LoggerFactory = factory;
+            try
+            {
+                FaceNetRuntime.EnsureInitialized();
+            }
+            finally
+            {
+                FaceNetRuntime.Configure(FaceNetRuntime.Options with { LoggerFactory = null });
+            }
+        }
         return factory;
     }
 }

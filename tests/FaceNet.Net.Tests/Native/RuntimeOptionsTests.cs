@@ -53,11 +53,11 @@ public class RuntimeOptionsTests
         Assert.That(FaceNetRuntime.ReconfigurationRefusal(inForce, new FaceNetRuntimeOptions()), Is.Null, "the same options again");
         Assert.That(FaceNetRuntime.ReconfigurationRefusal(inForce, inForce with { LoggerFactory = NullLoggerFactory.Instance }), Is.Null);
 
-        var refusal = FaceNetRuntime.ReconfigurationRefusal(inForce, inForce with { MallocTuning = false, NativeCacheDirectory = "/tmp/x" });
+        var refusal = FaceNetRuntime.ReconfigurationRefusal(inForce, inForce with { MallocTuning = true, NativeCacheDirectory = "/tmp/x" });
         Assert.That(refusal, Does.Contain("MallocTuning, NativeCacheDirectory"));
         Assert.That(refusal, Does.Contain("Call FaceNetRuntime.Configure before the first use"));
         Assert.That(FaceNetRuntime.ReconfigurationRefusal(inForce, inForce with { LibStdCxxFix = false }), Does.Contain("LibStdCxxFix"));
-        Assert.That(FaceNetRuntime.ReconfigurationRefusal(inForce, inForce with { OpenMpSpinTuning = false }), Does.Contain("OpenMpSpinTuning"));
+        Assert.That(FaceNetRuntime.ReconfigurationRefusal(inForce, inForce with { OpenMpSpinTuning = true }), Does.Contain("OpenMpSpinTuning"));
     }
 
     [Test]
