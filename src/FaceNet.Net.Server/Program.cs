@@ -6,7 +6,8 @@ using FaceNet.Net.Server;
 using Microsoft.AspNetCore.Http.Features;
 
 // The service owns its process: it opts into the process-wide malloc and OpenMP tunings (docs/performance.md, section 14).
-FaceNetRuntime.Configure(FaceNetRuntime.Options.WithProcessTuning());
+// Started inside a process whose runtime is already initialised (a test host), it keeps that process's settings.
+if (FaceNetRuntime.Report is null) FaceNetRuntime.Configure(FaceNetRuntime.Options.WithProcessTuning());
 
 var builder = WebApplication.CreateBuilder(args);
 
