@@ -149,36 +149,11 @@ public sealed partial class FaceEncoder : IFaceEncoder
 
     /// <inheritdoc />
     public IReadOnlyList<FaceEmbedding> EncodeBatch(IReadOnlyList<string> paths) =>
-        EncodeFilesInBatches(paths, null, CancellationToken.None);
+        EncodeFilesInBatchesAsync(paths, asynchronous: false, null, CancellationToken.None).GetAwaiter().GetResult(); // completes synchronously
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<string> paths, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ValidatePaths(paths);
-        ThrowIfDisposed();
-        var result = new List<FaceEmbedding>(paths.Count);
-        int batch = _options.BatchSize;
-        for (int start = 0; start < paths.Count; start += batch)
-        {
-            var chunk = new Image<Rgb24>[Math.Min(batch, paths.Count - start)];
-            try
-            {
-                for (int i = 0; i < chunk.Length; i++)
-                {
-                    // The file's bytes are read asynchronously (the I/O); decoding and the network are CPU work.
-                    chunk[i] = await ImageLoader.LoadAsync(paths[start + i], _options.ImageLoading, cancellationToken).ConfigureAwait(false);
-                }
-                cancellationToken.ThrowIfCancellationRequested();
-                result.AddRange(EncodeImages(chunk, paths.Skip(start).Take(chunk.Length).ToArray()));
-            }
-            finally
-            {
-                foreach (var image in chunk) image?.Dispose();
-            }
-            progress?.Report(result.Count);
-        }
-        return result;
-    }
+    public Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<string> paths, IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        EncodeFilesInBatchesAsync(paths, asynchronous: true, progress, cancellationToken);
 
     private static void ValidatePaths(IReadOnlyList<string> paths)
     {
@@ -206,7 +181,11 @@ public sealed partial class FaceEncoder : IFaceEncoder
         return result;
     }
 
-    private IReadOnlyList<FaceEmbedding> EncodeFilesInBatches(IReadOnlyList<string> paths, IProgress<int>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Encodes files in batches. <paramref name="asynchronous"/>: each file's bytes are read asynchronously (the I/O;
+    /// decoding and the network are CPU work); otherwise the method completes synchronously (no await suspends).
+    /// </summary>
+    private async Task<IReadOnlyList<FaceEmbedding>> EncodeFilesInBatchesAsync(IReadOnlyList<string> paths, bool asynchronous, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         ValidatePaths(paths);
         ThrowIfDisposed();
@@ -220,7 +199,9 @@ public sealed partial class FaceEncoder : IFaceEncoder
                 for (int i = 0; i < chunk.Length; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    chunk[i] = ImageLoader.Load(paths[start + i], _options.ImageLoading);
+                    chunk[i] = asynchronous
+                        ? await ImageLoader.LoadAsync(paths[start + i], _options.ImageLoading, cancellationToken).ConfigureAwait(false)
+                        : ImageLoader.Load(paths[start + i], _options.ImageLoading);
                 }
                 result.AddRange(EncodeImages(chunk, paths.Skip(start).Take(chunk.Length).ToArray()));
             }
