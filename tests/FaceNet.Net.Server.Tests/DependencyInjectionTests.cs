@@ -58,7 +58,7 @@ public class DependencyInjectionTests
         Assert.That(e!.Message, Does.Contain(message));
     }
 
-    [Test]
+    [Test, Category(TestCategories.Service)] // loads the reference weights and MTCNN
     public async Task It_registers_the_coalescing_encoder_the_detector_and_the_configured_gallery_and_logs_through_the_host()
     {
         var folder = Directory.CreateTempSubdirectory("facenet-di-").FullName;
