@@ -22,9 +22,11 @@ namespace FaceNet.Net;
 /// <see cref="FaceNetRuntimeOptions.NativeCacheDirectory"/>) and logs one Information line through
 /// <see cref="LoggerFactory"/>; see <see cref="NativeRuntimeReport"/> for what happened
 /// (<see cref="FaceNetRuntimeOptions.LibStdCxxFix"/> turns this off).</para>
-/// <para>On Linux with glibc the first call also fixes malloc's mmap and trim thresholds
+/// <para>Only when the application opts in (<see cref="FaceNetRuntimeOptions.WithProcessTuning"/>; the <c>facenet</c>
+/// tool and the HTTP service do) the first call on Linux with glibc also fixes malloc's mmap and trim thresholds
 /// (<see cref="FaceNetRuntimeOptions.MallocTuning"/>) and, before libtorch loads, sets <c>GOMP_SPINCOUNT=10000</c> unless
-/// the user chose OpenMP's waiting (<see cref="FaceNetRuntimeOptions.OpenMpSpinTuning"/>); see docs/performance.md.</para>
+/// the user chose OpenMP's waiting (<see cref="FaceNetRuntimeOptions.OpenMpSpinTuning"/>); see docs/performance.md.
+/// Both change the whole host process, so a library never does them on its own.</para>
 /// <para>Thread-safe: concurrent first calls initialise once; later calls return the same report.
 /// A failed initialisation is not cached, so a later call retries (after <see cref="Configure"/> if need be).</para>
 /// </remarks>

@@ -24,17 +24,26 @@ public sealed record FaceNetRuntimeOptions
 
     /// <summary>
     /// On Linux with glibc, raise malloc's mmap threshold to 32 MiB and trim threshold to 512 MiB so libtorch reuses its
-    /// activation buffers instead of faulting in fresh pages on every forward pass (default true). Process-wide: the
-    /// process may keep up to 512 MiB of freed heap for reuse. Its override variable (docs/configuration.md) takes <c>0</c> or <c>1</c>.
+    /// activation buffers instead of faulting in fresh pages on every forward pass (default false: it changes the whole
+    /// host process, so a library user opts in; the <c>facenet</c> tool and the HTTP service turn it on, where it was
+    /// measured to pay, docs/performance.md). Process-wide: the process may keep up to 512 MiB of freed heap for reuse.
+    /// Its override variable (docs/configuration.md) takes <c>0</c> or <c>1</c>.
     /// </summary>
-    public bool MallocTuning { get; init; } = true;
+    public bool MallocTuning { get; init; }
 
     /// <summary>
     /// On Linux, before libtorch loads, set <c>GOMP_SPINCOUNT=10000</c> unless <c>GOMP_SPINCOUNT</c> or
     /// <c>OMP_WAIT_POLICY</c> is set, so libtorch's idle OpenMP threads stop busy-waiting soon after each operation
-    /// (default true). Its override variable (docs/configuration.md) takes <c>0</c> or <c>1</c>.
+    /// (default false: it changes the environment of the whole host process, so a library user opts in; the
+    /// <c>facenet</c> tool and the HTTP service turn it on). Its override variable (docs/configuration.md) takes <c>0</c> or <c>1</c>.
     /// </summary>
-    public bool OpenMpSpinTuning { get; init; } = true;
+    public bool OpenMpSpinTuning { get; init; }
+
+    /// <summary>
+    /// These options with both process-wide tunings on (<see cref="MallocTuning"/> and <see cref="OpenMpSpinTuning"/>):
+    /// what an application that owns its process (a command-line tool, a service) opts into.
+    /// </summary>
+    public FaceNetRuntimeOptions WithProcessTuning() => this with { MallocTuning = true, OpenMpSpinTuning = true };
 
     /// <summary>
     /// The folder for the patched copy of TorchSharp's native library (null: <c>$XDG_CACHE_HOME/FaceNet.Net/native</c>,

@@ -1,11 +1,12 @@
 using System.Threading.Channels;
+using FaceNet.Net.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace FaceNet.Net.Embeddings;
 
 /// <summary>
-/// Gathers single-image <see cref="Encode"/> calls made at the same time from many threads (a web server handling
+/// Gathers single-image <see cref="Encode(Image{Rgb24})"/> calls made at the same time from many threads (a web server handling
 /// one face per request, say) into batches for one <see cref="IFaceEncoder"/>, so that they share forward passes.
 /// </summary>
 /// <remarks>
@@ -22,11 +23,16 @@ namespace FaceNet.Net.Embeddings;
 /// by the same order, far below any threshold; a caller that needs bit-identical embeddings (golden files, hashes)
 /// calls the encoder directly with one image at a time. Making batching bit-stable would mean encoding each image
 /// alone, which is what this class exists to avoid.</para>
-/// <para>Thread-safe: call <see cref="Encode"/> and <see cref="EncodeAsync"/> from any number of threads. The
-/// caller keeps ownership of each image and must not change or dispose it until its call returns. Dispose stops
-/// the worker; calls still waiting then fail with <see cref="ObjectDisposedException"/>.</para>
+/// <para>An <see cref="IFaceEncoder"/> itself, so a host registers it as the one shared encoder (what
+/// <c>services.AddFaceNet</c> does): every <c>Encode</c> and <c>EncodeBatch</c> overload goes through the queue, the
+/// file and stream ones after loading the image (asynchronously in <see cref="EncodeBatchAsync(IReadOnlyList{string}, IProgress{int}?, CancellationToken)"/>)
+/// with the wrapped encoder's <see cref="FaceEncoderOptions.ImageLoading"/> when it is a <see cref="FaceEncoder"/>.
+/// The wrapped encoder still decides what an image is (an aligned crop, or a photo its detector searches).</para>
+/// <para>Thread-safe: call every method from any number of threads. The caller keeps ownership of each image and
+/// must not change or dispose it until its call returns. Dispose stops the worker; calls still waiting then fail
+/// with <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
-public sealed class CoalescingFaceEncoder : IDisposable
+public sealed class CoalescingFaceEncoder : IFaceEncoder
 {
     private readonly IFaceEncoder _encoder;
     private readonly bool _ownsEncoder;
@@ -59,6 +65,15 @@ public sealed class CoalescingFaceEncoder : IDisposable
     /// <summary>The encoder that runs the batches.</summary>
     public IFaceEncoder Encoder => _encoder;
 
+    /// <inheritdoc />
+    public int EmbeddingSize => _encoder.EmbeddingSize;
+
+    /// <inheritdoc />
+    public string Fingerprint => _encoder.Fingerprint;
+
+    /// <inheritdoc />
+    public PreprocessingMode Preprocessing => _encoder.Preprocessing;
+
     /// <summary>The largest batch run so far (for monitoring how much calls overlap).</summary>
     public int LargestBatch => Volatile.Read(ref _largestBatch);
 
@@ -88,6 +103,82 @@ public sealed class CoalescingFaceEncoder : IDisposable
         if (!_requests.Writer.TryWrite(request)) throw new ObjectDisposedException(nameof(CoalescingFaceEncoder));
         return request.Result.Task;
     }
+
+    /// <summary>Reads the image file at <paramref name="path"/> and encodes it through the queue.</summary>
+    /// <exception cref="ImageLoadException">The file is missing or not a usable image.</exception>
+    /// <exception cref="ObjectDisposedException">This object was disposed before the image was encoded.</exception>
+    public FaceEmbedding Encode(string path)
+    {
+        using var image = ImageLoader.Load(path, ImageLoading);
+        return Encode(image);
+    }
+
+    /// <summary>Reads an image from <paramref name="stream"/> and encodes it through the queue.</summary>
+    /// <exception cref="ImageLoadException">The stream is not a usable image.</exception>
+    /// <exception cref="ObjectDisposedException">This object was disposed before the image was encoded.</exception>
+    public FaceEmbedding Encode(Stream stream, string? sourceName = null)
+    {
+        using var image = ImageLoader.Load(stream, sourceName, ImageLoading);
+        return Encode(image);
+    }
+
+    /// <summary>Encodes <paramref name="images"/> through the queue (they join the batches of overlapping calls); the result is in input order.</summary>
+    /// <exception cref="ArgumentException">An image is null.</exception>
+    /// <exception cref="ObjectDisposedException">This object was disposed before the images were encoded.</exception>
+    public IReadOnlyList<FaceEmbedding> EncodeBatch(IReadOnlyList<Image<Rgb24>> images) =>
+        EncodeBatchAsync(images).GetAwaiter().GetResult();
+
+    /// <summary>Reads the image files and encodes them through the queue; the result is in input order.</summary>
+    /// <exception cref="ImageLoadException">The first file that is missing or not a usable image.</exception>
+    /// <exception cref="ObjectDisposedException">This object was disposed before the images were encoded.</exception>
+    public IReadOnlyList<FaceEmbedding> EncodeBatch(IReadOnlyList<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var images = new List<Image<Rgb24>>(paths.Count);
+        try
+        {
+            foreach (var path in paths) images.Add(ImageLoader.Load(path, ImageLoading));
+            return EncodeBatch(images);
+        }
+        finally
+        {
+            foreach (var image in images) image.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="images"/> through the queue without blocking: the task completes when the worker has
+    /// encoded the last of them (no thread waits meanwhile). The result is in input order.
+    /// </summary>
+    /// <exception cref="ArgumentException">An image is null.</exception>
+    /// <exception cref="ObjectDisposedException">This object was disposed before the images were encoded.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public async Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<Image<Rgb24>> images, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        for (int i = 0; i < images.Count; i++)
+            if (images[i] is null) throw new ArgumentException($"Image {i} of the batch is null.", nameof(images));
+        var pending = new Task<FaceEmbedding>[images.Count];
+        for (int i = 0; i < images.Count; i++) pending[i] = EncodeAsync(images[i], cancellationToken);
+        return await Task.WhenAll(pending).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<string> paths, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var result = new List<FaceEmbedding>(paths.Count);
+        foreach (var path in paths)
+        {
+            using var image = await ImageLoader.LoadAsync(path, ImageLoading, cancellationToken).ConfigureAwait(false);
+            result.Add(await EncodeAsync(image, cancellationToken).ConfigureAwait(false));
+            progress?.Report(result.Count);
+        }
+        return result;
+    }
+
+    /// <summary>The image limits of the wrapped encoder when it is a <see cref="FaceEncoder"/>, else the defaults.</summary>
+    private ImageLoadOptions? ImageLoading => (_encoder as FaceEncoder)?.Options.ImageLoading;
 
     private void Run()
     {

@@ -149,22 +149,17 @@ public sealed partial class FaceEncoder : IFaceEncoder
 
     /// <inheritdoc />
     public IReadOnlyList<FaceEmbedding> EncodeBatch(IReadOnlyList<string> paths) =>
-        EncodeFilesInBatches(paths, null, CancellationToken.None);
+        EncodeFilesInBatchesAsync(paths, asynchronous: false, null, CancellationToken.None).GetAwaiter().GetResult(); // completes synchronously
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<Image<Rgb24>> images, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(images);
-        ThrowIfDisposed();
-        return Task.Run(() => EncodeImagesInBatches(images, progress, cancellationToken), cancellationToken);
-    }
+    public Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<string> paths, IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        EncodeFilesInBatchesAsync(paths, asynchronous: true, progress, cancellationToken);
 
-    /// <inheritdoc />
-    public Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<string> paths, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    private static void ValidatePaths(IReadOnlyList<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        ThrowIfDisposed();
-        return Task.Run(() => EncodeFilesInBatches(paths, progress, cancellationToken), cancellationToken);
+        for (int i = 0; i < paths.Count; i++)
+            if (string.IsNullOrEmpty(paths[i])) throw new ArgumentException($"Path {i} of the batch is null or empty.", nameof(paths));
     }
 
     private IReadOnlyList<FaceEmbedding> EncodeImagesInBatches(IReadOnlyList<Image<Rgb24>> images, IProgress<int>? progress, CancellationToken cancellationToken)
@@ -186,11 +181,13 @@ public sealed partial class FaceEncoder : IFaceEncoder
         return result;
     }
 
-    private IReadOnlyList<FaceEmbedding> EncodeFilesInBatches(IReadOnlyList<string> paths, IProgress<int>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Encodes files in batches. <paramref name="asynchronous"/>: each file's bytes are read asynchronously (the I/O;
+    /// decoding and the network are CPU work); otherwise the method completes synchronously (no await suspends).
+    /// </summary>
+    private async Task<IReadOnlyList<FaceEmbedding>> EncodeFilesInBatchesAsync(IReadOnlyList<string> paths, bool asynchronous, IProgress<int>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(paths);
-        for (int i = 0; i < paths.Count; i++)
-            if (string.IsNullOrEmpty(paths[i])) throw new ArgumentException($"Path {i} of the batch is null or empty.", nameof(paths));
+        ValidatePaths(paths);
         ThrowIfDisposed();
         var result = new List<FaceEmbedding>(paths.Count);
         int batch = _options.BatchSize;
@@ -202,7 +199,9 @@ public sealed partial class FaceEncoder : IFaceEncoder
                 for (int i = 0; i < chunk.Length; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    chunk[i] = ImageLoader.Load(paths[start + i], _options.ImageLoading);
+                    chunk[i] = asynchronous
+                        ? await ImageLoader.LoadAsync(paths[start + i], _options.ImageLoading, cancellationToken).ConfigureAwait(false)
+                        : ImageLoader.Load(paths[start + i], _options.ImageLoading);
                 }
                 result.AddRange(EncodeImages(chunk, paths.Skip(start).Take(chunk.Length).ToArray()));
             }

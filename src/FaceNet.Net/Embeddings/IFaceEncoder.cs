@@ -34,9 +34,12 @@ public interface IFaceEncoder : IDisposable
     /// <summary>Encodes image files in batches; the result is in input order. The first unreadable file stops the batch with an <see cref="ImageLoadException"/>.</summary>
     IReadOnlyList<FaceEmbedding> EncodeBatch(IReadOnlyList<string> paths);
 
-    /// <summary>Encodes images in batches on the thread pool, reporting the number done after each batch and checking <paramref name="cancellationToken"/> between batches.</summary>
-    Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<Image<Rgb24>> images, IProgress<int>? progress = null, CancellationToken cancellationToken = default);
-
-    /// <summary>Encodes image files in batches on the thread pool, reporting the number done after each batch and checking <paramref name="cancellationToken"/> between images.</summary>
+    /// <summary>
+    /// Encodes image files in batches: each file is read asynchronously (the I/O), then decoded and encoded (CPU work,
+    /// on the thread that continues after the read). Reports the number done after each batch and checks
+    /// <paramref name="cancellationToken"/> between images. There is no asynchronous form of the in-memory overloads:
+    /// encoding images already in memory is CPU-bound, so it is <see cref="EncodeBatch(IReadOnlyList{Image{Rgb24}})"/>
+    /// (run it on a thread of your choosing when the caller must not block).
+    /// </summary>
     Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<string> paths, IProgress<int>? progress = null, CancellationToken cancellationToken = default);
 }

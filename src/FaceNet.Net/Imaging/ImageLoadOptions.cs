@@ -40,7 +40,9 @@ public sealed class ImageLoadOptions
 
     /// <summary>
     /// Largest number of bytes copied from a stream that cannot seek (it is buffered so that the header can be
-    /// checked first). Seekable streams and files are not copied. Default <see cref="DefaultMaxStreamBytes"/>.
+    /// checked first), and the most <see cref="ImageLoader.LoadAsync(Stream, string?, ImageLoadOptions?, CancellationToken)"/> and
+    /// <see cref="ImageLoader.LoadAsync(string, ImageLoadOptions?, CancellationToken)"/> read into memory. Seekable streams and files are not
+    /// copied by <c>Load</c>. Default <see cref="DefaultMaxStreamBytes"/>.
     /// </summary>
     public long MaxStreamBytes
     {

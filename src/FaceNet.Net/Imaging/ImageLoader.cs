@@ -51,28 +51,8 @@ public static class ImageLoader
     /// <exception cref="ImageLoadException">The path is missing or a directory, or the file is empty, not an image, corrupt, truncated or too large.</exception>
     public static Image<Rgb24> Load(string path, ImageLoadOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (Directory.Exists(path))
-            throw new ImageLoadException(path, $"'{path}' is a directory, not an image file.");
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ImageLoadException(path, $"Image file '{path}' does not exist.", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ImageLoadException(path, $"Image file '{path}' cannot be opened: {e.Message}", e);
-        }
-        using (stream)
-        {
-            if (stream.Length == 0)
-                throw new ImageLoadException(path, $"Image file '{path}' is empty (0 bytes).");
-            return Decode(stream, path, options ?? ImageLoadOptions.Default);
-        }
+        using var stream = OpenFile(path, useAsync: false);
+        return Decode(stream, path, options ?? ImageLoadOptions.Default);
     }
 
     /// <summary>Reads an image from <paramref name="stream"/>, starting at its current position.</summary>
@@ -100,6 +80,74 @@ public static class ImageLoader
         }
         buffer.Position = 0;
         return Decode(buffer, name, options);
+    }
+
+    /// <summary>
+    /// Reads the image file at <paramref name="path"/> asynchronously (the file's bytes, up to
+    /// <see cref="ImageLoadOptions.MaxStreamBytes"/>), then decodes it as <see cref="Load(string, ImageLoadOptions?)"/>
+    /// does. Only the read is asynchronous: decoding is CPU work on the thread that continues after it.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="ImageLoadException">As for <see cref="Load(string, ImageLoadOptions?)"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<Image<Rgb24>> LoadAsync(string path, ImageLoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var stream = OpenFile(path, useAsync: true);
+        await using (stream.ConfigureAwait(false))
+            return await LoadAsync(stream, path, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads an image from <paramref name="stream"/> (an HTTP request body, a network stream) asynchronously into
+    /// memory, up to <see cref="ImageLoadOptions.MaxStreamBytes"/>, then decodes it as
+    /// <see cref="Load(Stream, string?, ImageLoadOptions?)"/> does. Only the read is asynchronous.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ImageLoadException">The stream is empty, longer than the limit, not an image, corrupt, truncated or too large.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<Image<Rgb24>> LoadAsync(Stream stream, string? sourceName = null, ImageLoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var name = sourceName ?? "stream";
+        options ??= ImageLoadOptions.Default;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > options.MaxStreamBytes)
+                throw new ImageLoadException(name, $"Image '{name}' is longer than {options.MaxStreamBytes} bytes (ImageLoadOptions.MaxStreamBytes).");
+            buffer.Write(chunk, 0, read);
+        }
+        buffer.Position = 0;
+        return Decode(buffer, name, options);
+    }
+
+    /// <summary>Opens the image file at <paramref name="path"/>, or an <see cref="ImageLoadException"/> saying why not (missing, a directory, unreadable, empty).</summary>
+    private static FileStream OpenFile(string path, bool useAsync)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+            throw new ImageLoadException(path, $"'{path}' is a directory, not an image file.");
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024, useAsync);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ImageLoadException(path, $"Image file '{path}' does not exist.", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ImageLoadException(path, $"Image file '{path}' cannot be opened: {e.Message}", e);
+        }
+        if (stream.Length == 0)
+        {
+            stream.Dispose();
+            throw new ImageLoadException(path, $"Image file '{path}' is empty (0 bytes).");
+        }
+        return stream;
     }
 
     private static Image<Rgb24> Decode(Stream stream, string name, ImageLoadOptions options)

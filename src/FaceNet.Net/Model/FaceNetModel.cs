@@ -4,6 +4,7 @@ using FaceNet.Net.Model.Inference;
 using FaceNet.Net.Model.Network;
 using FaceNet.Net.Native;
 using FaceNet.Net.Weights;
+using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -110,7 +111,8 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
         options ??= InferenceOptions.Default;
         var settings = InferenceSettings.Resolve(options);
         var loaded = WeightReader.Read(path, options.EmbeddingSize);
-        return FromWeights(loaded.Weights, loaded.EmbeddingSize, settings, loaded.ExpectedPreprocessing, loaded.Format, loaded.Metadata);
+        return FromWeights(loaded.Weights, loaded.EmbeddingSize, settings, loaded.ExpectedPreprocessing, loaded.Format, loaded.Metadata,
+            options.LoggerFactory?.CreateLogger<FaceNetModel>());
     }
 
     /// <summary>Builds the network, copies checked weights into it and makes its backend (logging through <paramref name="logger"/>, else the runtime's logger factory).</summary>

@@ -35,4 +35,11 @@ public sealed class InferenceOptions
     }
 
     private readonly int? _embeddingSize;
+
+    /// <summary>
+    /// Where the model's log lines go (which backend runs, and why a fallback was taken); null: the process-wide
+    /// fallback <see cref="FaceNetRuntime.LoggerFactory"/>. <c>services.AddFaceNet</c> passes the host's factory, so
+    /// the lines come from <c>ILogger&lt;FaceNetModel&gt;</c>.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -34,8 +34,8 @@ internal sealed unsafe class GallerySearchIndex : IDisposable
     /// <summary>Below this many rows a search runs on the calling thread (the parallel start-up would dominate).</summary>
     private const int MinRowsPerChunk = 32 * 1024;
 
+    private readonly NativeMatrixHandle? _memory; // owns the matrix (freed even when Dispose is missed); null when N is 0
     private readonly float* _matrix;          // [N, D] row-major, 64-byte aligned; null when N is 0
-    private readonly long _bytes;
     private readonly int[] _rowIdentity;
     private readonly List<float[]>[] _vectors;
     private readonly string[] _names;
@@ -55,9 +55,8 @@ internal sealed unsafe class GallerySearchIndex : IDisposable
         _names = new string[identities.Count];
         if (rows > 0)
         {
-            _bytes = checked((long)rows * dimension * sizeof(float));
-            _matrix = (float*)MatrixMemory.Allocate(_bytes);
-            GC.AddMemoryPressure(_bytes);
+            _memory = new NativeMatrixHandle(checked((long)rows * dimension * sizeof(float)));
+            _matrix = _memory.Pointer;
         }
 
         // Each vector is copied straight into its row: no second N x D copy in managed memory.
@@ -118,11 +117,7 @@ internal sealed unsafe class GallerySearchIndex : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        if (_matrix != null)
-        {
-            MatrixMemory.Free(_matrix);
-            GC.RemoveMemoryPressure(_bytes);
-        }
+        _memory?.Dispose();
     }
 
     /// <summary>The <paramref name="count"/> rows with the largest dot product with <paramref name="probe"/>, best first (ties: smaller row first).</summary>

@@ -36,4 +36,11 @@ public static class TestCategories
     /// where PostgreSQL or pgvector is missing; CI installs both (<c>.ci/run</c>). About a minute in all.
     /// </summary>
     public const string Database = "Database";
+
+    /// <summary>
+    /// The HTTP service (src/FaceNet.Net.Server) on Kestrel on 127.0.0.1 with the reference weights, MTCNN and faces
+    /// (tests/FaceNet.Net.Server.Tests): every endpoint, bad input, 200 concurrent requests; about a minute. CI runs them;
+    /// run alone with <c>--filter TestCategory=Service</c>.
+    /// </summary>
+    public const string Service = "Service";
 }

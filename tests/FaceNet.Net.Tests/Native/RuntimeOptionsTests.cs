@@ -13,10 +13,12 @@ public class RuntimeOptionsTests
         name => set.Any(s => s.Name == name) ? set.First(s => s.Name == name).Value : null;
 
     [Test]
-    public void The_defaults_keep_every_native_setting_on()
+    public void The_defaults_keep_the_libstdcxx_fix_on_and_leave_the_process_wide_tunings_to_the_application()
     {
         var options = new FaceNetRuntimeOptions();
-        Assert.That((options.LibStdCxxFix, options.MallocTuning, options.OpenMpSpinTuning), Is.EqualTo((true, true, true)));
+        Assert.That((options.LibStdCxxFix, options.MallocTuning, options.OpenMpSpinTuning), Is.EqualTo((true, false, false)));
+        var tuned = options.WithProcessTuning();
+        Assert.That((tuned.LibStdCxxFix, tuned.MallocTuning, tuned.OpenMpSpinTuning), Is.EqualTo((true, true, true)));
         Assert.That(options.LoggerFactory, Is.Null);
         Assert.That(options.NativeCacheDirectory, Is.Null);
         Assert.That(FaceNetRuntime.WithEnvironmentOverrides(options, Environment()), Is.EqualTo(options), "no variable set: the options as given");
@@ -25,7 +27,7 @@ public class RuntimeOptionsTests
     [Test]
     public void A_set_override_variable_wins_over_the_option_both_ways()
     {
-        var defaults = new FaceNetRuntimeOptions();
+        var defaults = new FaceNetRuntimeOptions().WithProcessTuning();
         var off = FaceNetRuntime.WithEnvironmentOverrides(defaults, Environment(
             (EnvironmentOverrides.DisableLibStdCxxFix, true), (EnvironmentOverrides.MallocTuning, false), (EnvironmentOverrides.OpenMpTuning, false)));
         Assert.That((off.LibStdCxxFix, off.MallocTuning, off.OpenMpSpinTuning), Is.EqualTo((false, false, false)));
@@ -51,11 +53,11 @@ public class RuntimeOptionsTests
         Assert.That(FaceNetRuntime.ReconfigurationRefusal(inForce, new FaceNetRuntimeOptions()), Is.Null, "the same options again");
         Assert.That(FaceNetRuntime.ReconfigurationRefusal(inForce, inForce with { LoggerFactory = NullLoggerFactory.Instance }), Is.Null);
 
-        var refusal = FaceNetRuntime.ReconfigurationRefusal(inForce, inForce with { MallocTuning = false, NativeCacheDirectory = "/tmp/x" });
+        var refusal = FaceNetRuntime.ReconfigurationRefusal(inForce, inForce with { MallocTuning = true, NativeCacheDirectory = "/tmp/x" });
         Assert.That(refusal, Does.Contain("MallocTuning, NativeCacheDirectory"));
         Assert.That(refusal, Does.Contain("Call FaceNetRuntime.Configure before the first use"));
         Assert.That(FaceNetRuntime.ReconfigurationRefusal(inForce, inForce with { LibStdCxxFix = false }), Does.Contain("LibStdCxxFix"));
-        Assert.That(FaceNetRuntime.ReconfigurationRefusal(inForce, inForce with { OpenMpSpinTuning = false }), Does.Contain("OpenMpSpinTuning"));
+        Assert.That(FaceNetRuntime.ReconfigurationRefusal(inForce, inForce with { OpenMpSpinTuning = true }), Does.Contain("OpenMpSpinTuning"));
     }
 
     [Test]

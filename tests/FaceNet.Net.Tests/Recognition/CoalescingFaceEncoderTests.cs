@@ -117,6 +117,42 @@ public class CoalescingFaceEncoderTests
         });
     }
 
+    [Test]
+    public async Task As_an_IFaceEncoder_batches_and_files_go_through_the_queue_in_order()
+    {
+        using var fake = new SlowEncoder(TimeSpan.FromMilliseconds(20));
+        IFaceEncoder coalescing = new CoalescingFaceEncoder(fake, maxBatchSize: 8);
+        using var _c = coalescing;
+        var images = Enumerable.Range(0, 5).Select(i => Noise(i, 30 + i)).ToArray();
+        using var folder = new TempFolder();
+        var paths = new List<string>();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                var path = Path.Combine(folder.Path, $"face{i}.png");
+                await images[i].SaveAsPngAsync(path);
+                paths.Add(path);
+            }
+
+            Assert.That((coalescing.EmbeddingSize, coalescing.Fingerprint, coalescing.Preprocessing), Is.EqualTo((4, "slow", PreprocessingMode.Fixed)));
+            var batch = coalescing.EncodeBatch(images);
+            Assert.That(batch.Select(e => (int)Math.Round(e.ToArray()[0] / e.ToArray()[2])), Is.EqualTo(images.Select(i => i.Width)), "in input order");
+
+            var fromFiles = await coalescing.EncodeBatchAsync(paths, progress: null, CancellationToken.None);
+            Assert.That(fromFiles.Select(e => (int)Math.Round(e.ToArray()[0] / e.ToArray()[2])), Is.EqualTo(new[] { 30, 31, 32 }));
+            Assert.That(coalescing.Encode(paths[1]).ToArray(), Is.EqualTo(fromFiles[1].ToArray()));
+            await using (var stream = File.OpenRead(paths[2]))
+                Assert.That(coalescing.Encode(stream, "face2").ToArray(), Is.EqualTo(fromFiles[2].ToArray()));
+            Assert.That(fake.Widths, Does.Contain(32), "the wrapped encoder saw the decoded file");
+            Assert.That(async () => await coalescing.EncodeBatchAsync([Path.Combine(folder.Path, "missing.png")]), Throws.InstanceOf<ImageLoadException>());
+        }
+        finally
+        {
+            foreach (var image in images) image.Dispose();
+        }
+    }
+
     private static Image<Rgb24> Noise(int seed, int width)
     {
         var random = new Random(seed);
@@ -152,7 +188,6 @@ public class CoalescingFaceEncoderTests
         public FaceEmbedding Encode(string path) => throw new NotSupportedException();
         public FaceEmbedding Encode(Stream stream, string? sourceName = null) => throw new NotSupportedException();
         public IReadOnlyList<FaceEmbedding> EncodeBatch(IReadOnlyList<string> paths) => throw new NotSupportedException();
-        public Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<Image<Rgb24>> images, IProgress<int>? progress = null, CancellationToken cancellationToken = default) => Task.FromResult(EncodeBatch(images));
         public Task<IReadOnlyList<FaceEmbedding>> EncodeBatchAsync(IReadOnlyList<string> paths, IProgress<int>? progress = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public void Dispose() => Disposed = true;
     }
