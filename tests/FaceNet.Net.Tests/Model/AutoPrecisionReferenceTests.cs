@@ -26,7 +26,7 @@ public class AutoPrecisionReferenceTests
         {
             using var scope = NewDisposeScope();
             var raw = model.Forward(c.LoadInput()).data<float>().ToArray();
-            var unit = Normalize(raw);
+            var unit = ReferenceCases.Normalize(raw);
             units.Add(unit);
             float unitError = ReferenceCases.MaxAbsDifference(unit, c.Normalized);
             float rawError = ReferenceCases.MaxAbsDifference(raw, c.Raw);
@@ -53,11 +53,5 @@ public class AutoPrecisionReferenceTests
         }
         TestContext.Out.WriteLine($"auto on the CPU = {model.Precision}, {cases.Count} cases: max |unit - expected| = {worstUnit:E2}, max |raw - expected| = {worstRaw:E2}; "
             + $"{pairs} pairs, largest distance shift {largestShift:E2}, smallest reference margin to {threshold} {smallestMargin:E2}");
-    }
-
-    private static float[] Normalize(float[] v)
-    {
-        double norm = Math.Sqrt(v.Sum(x => (double)x * x));
-        return v.Select(x => (float)(x / norm)).ToArray();
     }
 }
