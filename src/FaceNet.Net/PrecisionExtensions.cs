@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace FaceNet.Net;
 
-/// <summary>Maps the library's <see cref="Precision"/> onto TorchSharp's scalar types. Stateless, thread-safe.</summary>
+/// <summary>Maps the library's <see cref="Precision"/> onto TorchSharp's scalar types, resolving <see cref="Precision.Auto"/> for a device. Stateless, thread-safe.</summary>
 internal static class PrecisionExtensions
 {
     /// <summary>
