@@ -14,4 +14,12 @@ public enum Precision
     /// Unit embeddings stay within about 2e-3 of float32's (docs/performance.md); do not mix them with float32 ones in tight comparisons.
     /// </summary>
     BFloat16 = 2,
+
+    /// <summary>
+    /// Chosen when the model is loaded: <see cref="BFloat16"/> on a CPU with the AVX-512 BF16 instructions (where bfloat16
+    /// runs natively and is faster than float32), <see cref="Float32"/> on every other CPU and on CUDA devices. Opt-in: the
+    /// embeddings then carry bfloat16's error where it picks bfloat16 (docs/performance.md). The loaded model's
+    /// <c>Precision</c> reports the choice.
+    /// </summary>
+    Auto = 3,
 }

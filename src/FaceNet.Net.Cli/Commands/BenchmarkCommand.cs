@@ -19,8 +19,8 @@ internal static class BenchmarkCommand
         var weights = new Option<string>("--weights") { Description = "Weights: a file (Keras .h5, PyTorch .pt, .safetensors) or a catalogue name fetched on first use (see 'facenet weights list')", Required = true };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 32 };
         var device = new Option<string>("--device") { Description = "cpu or cuda (cuda:N for another GPU)", DefaultValueFactory = _ => "cpu" };
-        var precision = new Option<string>("--precision") { Description = "float32, float16 or bfloat16 (float16 is for CUDA; bfloat16 also on CPUs with AVX-512 BF16)", DefaultValueFactory = _ => "float32" };
-        precision.AcceptOnlyFromAmong("float32", "float16", "bfloat16");
+        var precision = new Option<string>("--precision") { Description = "float32, float16, bfloat16 or auto (float16 is for CUDA; bfloat16 also on CPUs with AVX-512 BF16; auto: bfloat16 on such a CPU, float32 elsewhere)", DefaultValueFactory = _ => "float32" };
+        precision.AcceptOnlyFromAmong("float32", "float16", "bfloat16", "auto");
         var seconds = new Option<double>("--seconds") { Description = "Seconds of timed batches after the warm-up", DefaultValueFactory = _ => 10 };
         var threads = new Option<int?>("--threads") { Description = "torch intra-op threads (default: libtorch's choice)" };
         var unfolded = new Option<bool>("--unfolded") { Description = "Run without BatchNorm folding (float32 only; for comparison)" };
@@ -43,6 +43,7 @@ internal static class BenchmarkCommand
             {
                 "float16" => Precision.Float16,
                 "bfloat16" => Precision.BFloat16,
+                "auto" => Precision.Auto,
                 _ => Precision.Float32,
             };
             var weightsPath = WeightsSource.ResolveWeights(parse, parse.GetValue(weights)!).Path;

@@ -84,7 +84,8 @@ public sealed partial class FaceEncoder : IFaceEncoder
     /// <param name="ownsModel">True: the encoder disposes <paramref name="model"/> with itself. False: the caller keeps
     /// it and must dispose it only after the encoder.</param>
     /// <param name="options">How the encoder runs; <see cref="FaceEncoderOptions.Device"/> and
-    /// <see cref="FaceEncoderOptions.Precision"/> may be left null (the model's), and when set must be the model's.</param>
+    /// <see cref="FaceEncoderOptions.Precision"/> may be left null (the model's), and when set must be the model's
+    /// (<see cref="Precision.Auto"/>: what it picks on the model's device).</param>
     /// <returns>An encoder over <paramref name="model"/>. Thread-safe like every <see cref="FaceEncoder"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="options"/> name another device or precision than the model's.</exception>
     /// <exception cref="DeviceNotAvailableException"><see cref="FaceEncoderOptions.Device"/> is not a valid or available device.</exception>
@@ -95,7 +96,7 @@ public sealed partial class FaceEncoder : IFaceEncoder
         var device = DeviceResolver.Resolve(model.Device);
         if (options?.Device is { } name && DeviceResolver.NameOf(DeviceResolver.Resolve(name)) != model.Device)
             throw new ArgumentException($"The options name device '{name}', but the model runs on '{model.Device}': leave Device null, or load the model on that device.", nameof(options));
-        if (options?.Precision is { } precision && precision != model.Precision)
+        if (options?.Precision is { } precision && precision.ResolveFor(device) != model.Precision)
             throw new ArgumentException($"The options ask for {precision}, but the model computes in {model.Precision}: leave Precision null, or load the model in that precision.", nameof(options));
         return new FaceEncoder(model, options, ownsModel, device);
     }

@@ -27,8 +27,8 @@ public sealed class FaceEncoderOptions
     /// The type the network computes in when <see cref="FaceEncoder.FromWeights(string, FaceEncoderOptions?)"/> loads it:
     /// <see cref="Net.Precision.Float32"/> (also null, the default), <see cref="Net.Precision.Float16"/> /
     /// <see cref="Net.Precision.BFloat16"/> for CUDA devices (half the weight memory, tensor cores), or
-    /// <see cref="Net.Precision.BFloat16"/> on a CPU with the AVX-512 BF16 instructions (faster than float32 there).
-    /// Inputs are cast to it and outputs converted back to float32; raw outputs move by a few hundredths, so do not
+    /// <see cref="Net.Precision.BFloat16"/> on a CPU with the AVX-512 BF16 instructions (faster than float32 there), or
+    /// <see cref="Net.Precision.Auto"/> to let the loader pick between those two for the device. Inputs are cast to it and outputs converted back to float32; raw outputs move by a few hundredths, so do not
     /// mix embeddings of different precisions in tight comparisons. An encoder made with
     /// <see cref="FaceEncoder.FromModel"/> computes in the model's precision: null there, or the model's.
     /// </summary>

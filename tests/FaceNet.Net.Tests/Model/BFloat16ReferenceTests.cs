@@ -24,7 +24,7 @@ public class BFloat16ReferenceTests
         {
             using var scope = NewDisposeScope();
             var raw = model.Forward(c.LoadInput()).data<float>().ToArray();
-            var unit = Normalize(raw);
+            var unit = ReferenceCases.Normalize(raw);
             float unitError = ReferenceCases.MaxAbsDifference(unit, c.Normalized);
             double cosine = unit.Zip(c.Normalized, (a, b) => (double)a * b).Sum();
             worstUnit = Math.Max(worstUnit, unitError);
@@ -36,11 +36,5 @@ public class BFloat16ReferenceTests
         TestContext.Out.WriteLine($"bfloat16 on the CPU, {cases.Count} cases: max |unit - expected| = {worstUnit:E2}, min cosine = {worstCosine:F6}, max |raw - expected| = {worstRaw:E2}");
         if (TestModels.OneDnnRuns(model.Settings))
             Assert.That(model.Backend, Is.EqualTo("onednn-compiled"), "the cases after the first ran through the compiled body");
-    }
-
-    private static float[] Normalize(float[] v)
-    {
-        double norm = Math.Sqrt(v.Sum(x => (double)x * x));
-        return v.Select(x => (float)(x / norm)).ToArray();
     }
 }

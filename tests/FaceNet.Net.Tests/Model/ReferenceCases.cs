@@ -69,6 +69,13 @@ internal static class ReferenceCases
         return values;
     }
 
+    /// <summary><paramref name="v"/> scaled to unit length (the norm in double precision).</summary>
+    public static float[] Normalize(float[] v)
+    {
+        double norm = Math.Sqrt(v.Sum(x => (double)x * x));
+        return v.Select(x => (float)(x / norm)).ToArray();
+    }
+
     /// <summary>max |a − b|.</summary>
     public static float MaxAbsDifference(IReadOnlyList<float> a, IReadOnlyList<float> b)
     {

@@ -63,7 +63,7 @@ internal sealed record InferenceSettings
         return new InferenceSettings
         {
             Device = device,
-            DType = options.Precision.ToScalarType(),
+            DType = options.Precision.ResolveFor(device).ToScalarType(),
             Backend = options.Backend,
             ChannelsLast = EnvironmentOverrides.Switch(cuda ? EnvironmentOverrides.CudaChannelsLast : EnvironmentOverrides.ChannelsLast) ?? true,
             StemChunk = EnvironmentOverrides.Count(EnvironmentOverrides.StemChunk, 4096) ?? DefaultStemChunk,
