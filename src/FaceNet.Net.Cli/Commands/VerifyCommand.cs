@@ -5,17 +5,21 @@ using FaceNet.Net.Recognition;
 namespace FaceNet.Net.Cli.Commands;
 
 /// <summary>
-/// <c>facenet verify &lt;img1&gt; &lt;img2&gt;</c>: are two faces the same person? Each input is an aligned crop or a
-/// photo whose face is detected (<see cref="FaceOptions"/>); a photo with several faces is refused unless
-/// <c>--face</c> picks one. Exit code 0 whenever the comparison ran, match or not; the verdict is in the output
-/// (<c>isMatch</c>). 2 for bad input, 1 for internal failures.
+/// <c>facenet verify &lt;img1&gt; &lt;img2&gt;</c>: are two faces the same person? Or, with <c>--gallery g --name
+/// person &lt;img&gt;</c>: is this face the enrolled person (the distance is the smallest over the person's enrolled
+/// embeddings)? Each input is an aligned crop or a photo whose face is detected (<see cref="FaceOptions"/>); a photo
+/// with several faces is refused unless <c>--face</c> picks one. Exit code 0 whenever the comparison ran, match or
+/// not; the verdict is in the output (<c>isMatch</c>). 2 for bad input (an unknown person included), 1 for internal
+/// failures.
 /// </summary>
 internal static class VerifyCommand
 {
     public static Command Create(CreateEncoder factory)
     {
         var image1 = new Argument<string>("image1") { Description = "First face: a photo or an aligned 160x160 face crop" };
-        var image2 = new Argument<string>("image2") { Description = "Second face: a photo or an aligned 160x160 face crop" };
+        var image2 = new Argument<string?>("image2") { Description = "Second face: a photo or an aligned 160x160 face crop (not with --gallery)", Arity = ArgumentArity.ZeroOrOne };
+        var gallery = new Option<string?>("--gallery") { Description = "Verify the face against a person enrolled in this gallery (a gallery file or a PostgreSQL gallery, as for identify) instead of a second image; needs --name" };
+        var name = new Option<string?>("--name") { Description = "With --gallery: the enrolled person to verify against" };
         var weights = RecognitionOptions.Weights();
         var preprocess = RecognitionOptions.Preprocess();
         var mtcnn = RecognitionOptions.Mtcnn();
@@ -25,9 +29,9 @@ internal static class VerifyCommand
         var metric = RecognitionOptions.Metric();
         var threshold = RecognitionOptions.Threshold();
         var json = RecognitionOptions.Json();
-        var command = new Command("verify", "Verify that two faces (photos or aligned crops) show the same person (exit code 0 either way; see isMatch)")
+        var command = new Command("verify", "Verify that two faces (photos or aligned crops) show the same person, or one face against a person enrolled in a gallery (exit code 0 either way; see isMatch)")
         {
-            image1, image2, weights, preprocess, mtcnn, aligned, detect, face, metric, threshold, json,
+            image1, image2, gallery, name, weights, preprocess, mtcnn, aligned, detect, face, metric, threshold, json,
         };
         command.WithFetchOptions();
         command.SetAction(parse =>
@@ -37,19 +41,31 @@ internal static class VerifyCommand
             bool isAligned = parse.GetValue(aligned), isDetect = parse.GetValue(detect);
             FaceOptions.CheckKind(isAligned, isDetect);
             var choice = FaceOptions.ParseFace(parse.GetValue(face), allowAll: false);
-            string a = parse.GetValue(image1)!, b = parse.GetValue(image2)!;
+            string a = parse.GetValue(image1)!;
+            string? b = parse.GetValue(image2), galleryLocation = parse.GetValue(gallery), person = parse.GetValue(name);
+            if (galleryLocation is null)
+            {
+                if (b is null) throw new UsageException("verify needs two images, or one image with --gallery and --name");
+                if (person is not null) throw new UsageException("--name is for verifying against a gallery: give --gallery too");
+            }
+            else
+            {
+                if (b is not null) throw new UsageException($"verify with --gallery takes one image (got '{a}' and '{b}'): the second face is the enrolled person");
+                if (string.IsNullOrEmpty(person)) throw new UsageException("verify with --gallery needs --name, the enrolled person to verify against");
+            }
             using var encoder = RecognitionOptions.OpenEncoder(factory, parse, parse.GetValue(weights), parse.GetValue(preprocess), isAligned ? null : parse.GetValue(mtcnn), useDefaultMtcnn: isAligned ? false : null);
             var reader = FaceOptions.Reader(encoder, isAligned, isDetect);
+            if (galleryLocation is not null) return VerifyAgainstGallery(encoder, reader, a, choice, galleryLocation, person!, m, t, parse.GetValue(json));
             var faces = new List<InputFace>();
             try
             {
                 faces.AddRange(reader.Read(a, choice, oneFace: true));
-                faces.AddRange(reader.Read(b, choice, oneFace: true));
+                faces.AddRange(reader.Read(b!, choice, oneFace: true));
                 var embeddings = encoder.EncodeBatch(faces.Select(f => f.Crop).ToList());
                 var result = FaceVerifier.Verify(embeddings[0], embeddings[1], m, t);
                 if (parse.GetValue(json))
                 {
-                    CliHost.WriteJson(new Output(a, b, result.IsMatch, result.Distance, result.Threshold, RecognitionOptions.Name(m),
+                    CliHost.WriteJson(new Output(a, b!, result.IsMatch, result.Distance, result.Threshold, RecognitionOptions.Name(m),
                         faces.Select(f => new FaceOutput(f.File, f.BoxArray, f.Number, f.FacesFound)).ToList()));
                 }
                 else
@@ -66,6 +82,36 @@ internal static class VerifyCommand
         });
         return command;
     }
+
+    private static int VerifyAgainstGallery(FaceNet.Net.Embeddings.IFaceEncoder encoder, InputFaces reader, string image, FaceChoice? choice,
+        string location, string person, DistanceMetric metric, float? threshold, bool json)
+    {
+        var known = GalleryLocations.OpenToSearch(location, encoder);
+        using var release = GalleryLocations.Releasing(known);
+        var faces = reader.Read(image, choice, oneFace: true);
+        try
+        {
+            var embedding = encoder.EncodeBatch(faces.Select(f => f.Crop).ToList())[0];
+            var result = GalleryLocations.Wait(known.VerifyAsync(embedding, person, metric, threshold));
+            if (json)
+            {
+                CliHost.WriteJson(new GalleryOutput(image, person, result.IsMatch, result.Distance, result.Threshold, RecognitionOptions.Name(metric),
+                    faces.Select(f => new FaceOutput(f.File, f.BoxArray, f.Number, f.FacesFound)).ToList()));
+            }
+            else
+            {
+                Console.WriteLine($"{(result.IsMatch ? "match" : "no match")} with {person}: distance {result.Distance:0.0000} ({RecognitionOptions.Name(metric)}, threshold {result.Threshold:0.####})");
+                foreach (var f in faces.Where(f => f.Box is not null)) Console.WriteLine($"  {f.File}:{f.BoxText}");
+            }
+        }
+        finally
+        {
+            foreach (var f in faces) f.Dispose();
+        }
+        return CliHost.Success;
+    }
+
+    private sealed record GalleryOutput(string Image, string Identity, bool IsMatch, float Distance, float Threshold, string Metric, IReadOnlyList<FaceOutput> Faces);
 
     /// <summary>The face used from one input: its box, number and the photo's face count (absent for an aligned crop).</summary>
     private sealed record FaceOutput(string Image, float[]? Box, int? Face, int? FacesFound);

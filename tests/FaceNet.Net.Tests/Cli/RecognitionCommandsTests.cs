@@ -106,6 +106,57 @@ public class RecognitionCommandsTests
     }
 
     [Test]
+    public void Verify_against_a_gallery_uses_the_smallest_distance_over_the_persons_embeddings()
+    {
+        var gallery = _folder.File("people.gallery");
+        Assert.That(Run("enroll", "--gallery", gallery, "--name", "alice", _faces[0], _faces[1], "--weights", _weights).Exit, Is.EqualTo(0));
+        Assert.That(Run("enroll", "--gallery", gallery, "--name", "bob", _faces[2], "--weights", _weights).Exit, Is.EqualTo(0));
+
+        using var encoder = TestFactory(_weights, null, null);
+        var probe = encoder.Encode(_faces[3]);
+        float expected = Math.Min(probe.DistanceTo(encoder.Encode(_faces[0])), probe.DistanceTo(encoder.Encode(_faces[1])));
+        var run = Run("verify", _faces[3], "--gallery", gallery, "--name", "alice", "--weights", _weights, "--json");
+        Assert.That(run.Exit, Is.EqualTo(0), run.Err);
+        var json = Json(run.Out);
+        Assert.That(json.GetProperty("identity").GetString(), Is.EqualTo("alice"));
+        Assert.That(json.GetProperty("distance").GetSingle(), Is.EqualTo(expected).Within(1e-5));
+        Assert.That(json.GetProperty("isMatch").GetBoolean(), Is.EqualTo(expected < json.GetProperty("threshold").GetSingle()));
+
+        var self = Run("verify", _faces[2], "--gallery", gallery, "--name", "bob", "--weights", _weights);
+        Assert.That(self.Exit, Is.EqualTo(0), self.Err);
+        Assert.That(self.Out, Does.StartWith("match with bob: distance 0.0000"));
+    }
+
+    [TestCase("nobody", "No identity named 'nobody'")]
+    [TestCase(null, "needs --name")]
+    public void Verify_against_a_gallery_refuses_an_unknown_or_missing_person_with_exit_2(string? person, string message)
+    {
+        var gallery = _folder.File("people.gallery");
+        Assert.That(Run("enroll", "--gallery", gallery, "--name", "alice", _faces[0], "--weights", _weights).Exit, Is.EqualTo(0));
+        var args = new List<string> { "verify", _faces[1], "--gallery", gallery, "--weights", _weights };
+        if (person is not null) args.AddRange(["--name", person]);
+        var run = Run([.. args]);
+        Assert.That(run.Exit, Is.EqualTo(2));
+        Assert.That(run.Err, Does.Contain(message));
+        Assert.That(run.Err.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+    }
+
+    [Test]
+    public void Verify_takes_two_images_or_one_with_a_gallery()
+    {
+        var gallery = _folder.File("people.gallery");
+        Assert.That(Run("enroll", "--gallery", gallery, "--name", "alice", _faces[0], "--weights", _weights).Exit, Is.EqualTo(0));
+        var one = Run("verify", _faces[1], "--weights", _weights);
+        Assert.That((one.Exit, one.Err), Is.EqualTo((2, "facenet: verify needs two images, or one image with --gallery and --name" + Environment.NewLine)));
+        var three = Run("verify", _faces[1], _faces[2], "--gallery", gallery, "--name", "alice", "--weights", _weights);
+        Assert.That(three.Exit, Is.EqualTo(2));
+        Assert.That(three.Err, Does.Contain("takes one image"));
+        var nameOnly = Run("verify", _faces[1], _faces[2], "--name", "alice", "--weights", _weights);
+        Assert.That(nameOnly.Exit, Is.EqualTo(2));
+        Assert.That(nameOnly.Err, Does.Contain("--name is for verifying against a gallery"));
+    }
+
+    [Test]
     public void Enroll_from_folders_takes_one_subfolder_per_person()
     {
         var root = Path.Combine(_folder.Path, "people");

@@ -40,7 +40,7 @@ public sealed class PostgreSqlCliTests
     }
 
     [Test]
-    public void Enroll_then_identify_with_a_postgresql_gallery_gives_the_gallery_files_ranking_and_distances()
+    public void Enroll_then_identify_and_verify_with_a_postgresql_gallery_give_the_gallery_files_ranking_and_distances()
     {
         var file = _folder.File("people.gallery");
         var database = Uri(PostgresTestServer.NewSchema());
@@ -56,6 +56,10 @@ public sealed class PostgreSqlCliTests
         Assert.That(fromDatabase.Select(c => c.Name), Is.EqualTo(fromFile.Select(c => c.Name)));
         Assert.That(fromDatabase.Select(c => c.Distance), Is.EqualTo(fromFile.Select(c => c.Distance)).Within(1e-5f));
         Assert.That(fromFile, Has.Count.EqualTo(2));
+        var verifyFile = JsonDocument.Parse(Run("verify", _faces[3], "--gallery", file, "--name", "alice", "--weights", _weights, "--json").Out).RootElement;
+        var verifyDatabase = JsonDocument.Parse(Run("verify", _faces[3], "--gallery", database, "--name", "alice", "--weights", _weights, "--json").Out).RootElement;
+        Assert.That(verifyDatabase.GetProperty("distance").GetSingle(), Is.EqualTo(verifyFile.GetProperty("distance").GetSingle()).Within(1e-5f));
+        Assert.That(verifyDatabase.GetProperty("isMatch").GetBoolean(), Is.EqualTo(verifyFile.GetProperty("isMatch").GetBoolean()));
 
         var again = Run("enroll", "--gallery", database, "--name", "bob", _faces[3], "--weights", _weights);
         Assert.That(again.Exit, Is.EqualTo(2));
