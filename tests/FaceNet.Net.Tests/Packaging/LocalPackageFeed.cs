@@ -25,14 +25,14 @@ public static class LocalPackageFeed
         return dir;
     }
 
-    /// <summary>A <c>nuget.config</c> adding the local feed to the default sources.</summary>
-    public static void WriteNuGetConfig(string folder) =>
+    /// <summary>A <c>nuget.config</c> adding the local feed (and <paramref name="moreFeeds"/>) to the default sources.</summary>
+    public static void WriteNuGetConfig(string folder, params string[] moreFeeds) =>
         File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
                 <add key="facenet-local" value="{Folder}" />
-              </packageSources>
+            {string.Concat(moreFeeds.Select((feed, i) => $"    <add key=\"more-{i}\" value=\"{feed}\" />\n"))}  </packageSources>
             </configuration>
             """);
 
