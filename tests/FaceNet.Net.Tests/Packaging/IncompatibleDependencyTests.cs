@@ -34,13 +34,7 @@ public class IncompatibleDependencyTests
     [OneTimeTearDown]
     public void RemoveStubsFromThePackageCache()
     {
-        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        foreach (var (id, version) in _stubs)
-        {
-            var cached = Path.Combine(packages, id.ToLowerInvariant(), version);
-            if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
-        }
+        foreach (var (id, version) in _stubs) LocalPackageFeed.RemoveFromPackageCache(id, version);
     }
 
     [Test]
@@ -54,22 +48,7 @@ public class IncompatibleDependencyTests
     /// <summary>Builds an app encoding a face from a file with <paramref name="id"/> pinned to the stub, and runs it.</summary>
     private void AssertStopped(string id, string version, string range, string assemblyVersion, string needed)
     {
-        var app = LocalPackageFeed.NewWorkFolder("app-" + id);
-        LocalPackageFeed.WriteNuGetConfig(app, _stubFeed);
-        File.WriteAllText(Path.Combine(app, "app.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="FaceNet.Net" Version="{LocalPackageFeed.Version}" />
-                <PackageReference Include="{id}" Version="{version}" />
-              </ItemGroup>
-            </Project>
-            """);
+        var app = LocalPackageFeed.NewConsumerApp("app-" + id, [(id, version)], _stubFeed);
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
             try
             {
@@ -77,7 +56,16 @@ public class IncompatibleDependencyTests
                 Console.WriteLine($"ENCODED {encoder.Encode(args[1]).Vector.Length}");
                 return 0;
             }
-            catch (FaceNet.Net.FaceNetException e) { Console.WriteLine($"{e.GetType().Name}: {e.Message}"); return 3; }
+            catch (FaceNet.Net.FaceNetException e) { Console.WriteLine($"{e.GetType().Name}: {e.Message}"); }
+            catch (Exception e) { Console.WriteLine($"UNEXPECTED {e}"); return 4; }
+            // The other entry point that touches ImageSharp first: loading an image alone.
+            try
+            {
+                _ = FaceNet.Net.Imaging.ImageLoader.Load(args[1]);
+                Console.WriteLine("LOADED");
+                return 0;
+            }
+            catch (FaceNet.Net.FaceNetException e) { Console.WriteLine($"LOAD {e.GetType().Name}"); return 3; }
             catch (Exception e) { Console.WriteLine($"UNEXPECTED {e}"); return 4; }
             """);
 
@@ -91,7 +79,8 @@ public class IncompatibleDependencyTests
             app, TimeSpan.FromMinutes(2));
         Assert.That(run.ExitCode, Is.EqualTo(3), run.ToString());
         Assert.That(run.StandardOutput, Does.StartWith("IncompatibleDependencyException: ")
-            .And.Contain($"needs {needed}").And.Contain($"loads {id} {assemblyVersion}").And.Contain("Fix: reference").And.Not.Contain("TypeLoadException"), run.ToString());
+            .And.Contain($"needs {needed}").And.Contain($"loads {id} {assemblyVersion}").And.Contain("Fix: reference").And.Contain("\nLOAD IncompatibleDependencyException")
+            .And.Not.Contain("TypeLoadException").And.Not.Contain("UNEXPECTED"), run.ToString());
     }
 
     /// <summary>Packs a class library named <paramref name="id"/> into the stub feed, signed with <paramref name="real"/>'s public key.</summary>

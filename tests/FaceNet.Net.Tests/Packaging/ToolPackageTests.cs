@@ -82,13 +82,8 @@ public class ToolPackageTests
         }
         finally
         {
-            var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-            foreach (var id in new[] { packageId, packageId + ".linux-x64" })
-            {
-                var cached = Path.Combine(packages, id.ToLowerInvariant(), version);
-                if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
-            }
+            LocalPackageFeed.RemoveFromPackageCache(packageId, version);
+            LocalPackageFeed.RemoveFromPackageCache(packageId + ".linux-x64", version);
         }
     }
 }
