@@ -7,6 +7,8 @@
 </Query>
 
 // FaceNet.Net quick start for LINQPad: encode aligned face crops, verify two of them, identify every one.
+// Before FaceNet.Net is on nuget.org: build it into a local feed with build/pack-local.sh (docs/getting-started.md), then
+// add that folder (FaceNet.Net/artifacts/packages) as a package source in LINQPad's NuGet manager (Settings, Add source).
 // TorchSharp-cpu brings libtorch for Windows, Linux and macOS; on a CUDA machine reference TorchSharp-cuda-windows
 // (or TorchSharp-cuda-linux) instead. The test LinqPadSampleTests compiles this query against FaceNet.Net.
 //

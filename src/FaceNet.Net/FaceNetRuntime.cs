@@ -1,4 +1,5 @@
 using FaceNet.Net.Configuration;
+using FaceNet.Net.Dependencies;
 using FaceNet.Net.Native;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -87,10 +88,12 @@ public static class FaceNetRuntime
     /// <returns>What was found and done.</returns>
     /// <exception cref="NativeRuntimeException">The native backend cannot be loaded; the message says what to install.</exception>
     /// <exception cref="FaceNetConfigurationException">An override environment variable (docs/configuration.md) has a value that is not a switch.</exception>
+    /// <exception cref="IncompatibleDependencyException">The app loads a TorchSharp, ImageSharp or PureHDF version the library does not work with; the message names both versions and the fix.</exception>
     public static NativeRuntimeReport EnsureInitialized()
     {
         var report = _report;
         if (report is not null) return report;
+        DependencyVersions.EnsureCompatible();   // before the loader below touches any TorchSharp type
         lock (Gate)
         {
             report = _report;

@@ -1,3 +1,4 @@
+using FaceNet.Net.Dependencies;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Bmp;
@@ -49,8 +50,10 @@ public static class ImageLoader
     /// <returns>The upright 8-bit RGB image; the caller disposes it.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     /// <exception cref="ImageLoadException">The path is missing or a directory, or the file is empty, not an image, corrupt, truncated or too large.</exception>
+    /// <exception cref="IncompatibleDependencyException">The app loads an ImageSharp version other than 2.x (docs/getting-started.md#versions-of-imagesharp-and-torchsharp).</exception>
     public static Image<Rgb24> Load(string path, ImageLoadOptions? options = null)
     {
+        DependencyVersions.EnsureCompatible();
         using var stream = OpenFile(path, useAsync: false);
         return Decode(stream, path, options ?? ImageLoadOptions.Default);
     }
@@ -62,8 +65,10 @@ public static class ImageLoader
     /// <returns>The upright 8-bit RGB image; the caller disposes it. The stream is left open.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
     /// <exception cref="ImageLoadException">The stream is empty, not an image, corrupt, truncated or too large.</exception>
+    /// <exception cref="IncompatibleDependencyException">The app loads an ImageSharp version other than 2.x (docs/getting-started.md#versions-of-imagesharp-and-torchsharp).</exception>
     public static Image<Rgb24> Load(Stream stream, string? sourceName = null, ImageLoadOptions? options = null)
     {
+        DependencyVersions.EnsureCompatible();
         ArgumentNullException.ThrowIfNull(stream);
         var name = sourceName ?? "stream";
         options ??= ImageLoadOptions.Default;
@@ -105,8 +110,10 @@ public static class ImageLoader
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
     /// <exception cref="ImageLoadException">The stream is empty, longer than the limit, not an image, corrupt, truncated or too large.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="IncompatibleDependencyException">The app loads an ImageSharp version other than 2.x.</exception>
     public static async Task<Image<Rgb24>> LoadAsync(Stream stream, string? sourceName = null, ImageLoadOptions? options = null, CancellationToken cancellationToken = default)
     {
+        DependencyVersions.EnsureCompatible();
         ArgumentNullException.ThrowIfNull(stream);
         var name = sourceName ?? "stream";
         options ??= ImageLoadOptions.Default;

@@ -61,6 +61,11 @@ public partial class DocsCommandsTests
         new(new("^dotnet new console -o FaceCheck$"), nameof(GettingStartedTests), "getting-started.md"),
         new(new("^cd FaceCheck$"), nameof(GettingStartedTests), "getting-started.md"),
         new(new("^dotnet add package (FaceNet\\.Net --version \\S+|libtorch-cpu-linux-x64 --version 2\\.10\\.0)$"), nameof(GettingStartedTests)),
+        new(new("^git clone https://github\\.com/facenet-net/FaceNet\\.Net$"), nameof(GettingStartedTests), "getting-started.md"),
+        new(new("^(FaceNet\\.Net/)?build/pack-local\\.sh$"), nameof(GettingStartedTests)),
+        new(new("^dotnet tool install --global FaceNet\\.Net\\.Cli --version 0\\.1\\.0 --add-source \\S+$"), nameof(GettingStartedTests)),
+        new(new("^dotnet new nugetconfig$"), nameof(GettingStartedTests), "getting-started.md"),
+        new(new("^dotnet nuget add source \\S+ --name facenet-local$"), nameof(GettingStartedTests)),
         new(new("^dotnet run -- \\S+ \\S+$"), nameof(GettingStartedTests), "getting-started.md"),
     ];
 

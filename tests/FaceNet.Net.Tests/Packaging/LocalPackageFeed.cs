@@ -25,27 +25,56 @@ public static class LocalPackageFeed
         return dir;
     }
 
-    /// <summary>A <c>nuget.config</c> adding the local feed to the default sources.</summary>
-    public static void WriteNuGetConfig(string folder) =>
+    /// <summary>A <c>nuget.config</c> adding the local feed (and <paramref name="moreFeeds"/>) to the default sources.</summary>
+    public static void WriteNuGetConfig(string folder, params string[] moreFeeds) =>
         File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
                 <add key="facenet-local" value="{Folder}" />
-              </packageSources>
+            {string.Concat(moreFeeds.Select((feed, i) => $"    <add key=\"more-{i}\" value=\"{feed}\" />\n"))}  </packageSources>
             </configuration>
             """);
+
+    /// <summary>
+    /// A console project in a new work folder referencing the packed library (from the local feed, and
+    /// <paramref name="moreFeeds"/>) and the given other packages (id, version).
+    /// </summary>
+    public static string NewConsumerApp(string name, IEnumerable<(string Id, string Version)> packages, params string[] moreFeeds)
+    {
+        var app = NewWorkFolder(name);
+        WriteNuGetConfig(app, moreFeeds);
+        var references = string.Concat(packages.Select(p => $"\n    <PackageReference Include=\"{p.Id}\" Version=\"{p.Version}\" />"));
+        File.WriteAllText(Path.Combine(app, "app.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="FaceNet.Net" Version="{Version}" />{references}
+              </ItemGroup>
+            </Project>
+            """);
+        return app;
+    }
+
+    /// <summary>Deletes one version of a package from the global package cache (<c>NUGET_PACKAGES</c>, else <c>~/.nuget/packages</c>).</summary>
+    public static void RemoveFromPackageCache(string id, string version)
+    {
+        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var cached = Path.Combine(packages, id.ToLowerInvariant(), version);
+        if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
+    }
 
     /// <summary>Deletes the feed and the packed version from the global package cache.</summary>
     public static void CleanUp()
     {
-        if (Packed.IsValueCreated)
-        {
-            var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-            var cached = Path.Combine(packages, "facenet.net", Packed.Value.Version);
-            if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
-        }
+        if (Packed.IsValueCreated) RemoveFromPackageCache("FaceNet.Net", Packed.Value.Version);
         if (Work.Exists) Work.Delete(recursive: true);
     }
 

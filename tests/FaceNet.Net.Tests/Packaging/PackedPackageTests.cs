@@ -50,26 +50,6 @@ public class PackedPackageTests
     }
 
     /// <summary>A console project outside the repository referencing the packed library from the local feed.</summary>
-    private static string NewApp(string name, bool withBackend)
-    {
-        var app = LocalPackageFeed.NewWorkFolder(name);
-        LocalPackageFeed.WriteNuGetConfig(app);
-        var backend = withBackend ? """<PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />""" : "";
-        File.WriteAllText(Path.Combine(app, "app.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="FaceNet.Net" Version="{LocalPackageFeed.Version}" />
-                {backend}
-              </ItemGroup>
-            </Project>
-            """);
-        return app;
-    }
+    private static string NewApp(string name, bool withBackend) =>
+        LocalPackageFeed.NewConsumerApp(name, withBackend ? [("libtorch-cpu-linux-x64", "2.10.0")] : []);
 }
