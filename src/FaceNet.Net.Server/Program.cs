@@ -20,7 +20,8 @@ builder.Services.Configure<FormOptions>(form =>
     form.ValueCountLimit = 64;
 });
 
-builder.Services.AddFaceNet(builder.Configuration.GetSection(FaceNetOptions.SectionName));
+// FaceNet:Gallery: a gallery file, or a PostgreSQL gallery (postgresql:// URI or Host=... connection string).
+builder.Services.AddFaceNet(builder.Configuration.GetSection(FaceNetOptions.SectionName)).AddFaceNetPostgreSql();
 builder.Services.AddSingleton<FaceReader>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
