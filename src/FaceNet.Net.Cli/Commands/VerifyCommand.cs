@@ -55,22 +55,28 @@ internal static class VerifyCommand
             }
             using var encoder = RecognitionOptions.OpenEncoder(factory, parse, parse.GetValue(weights), parse.GetValue(preprocess), isAligned ? null : parse.GetValue(mtcnn), useDefaultMtcnn: isAligned ? false : null);
             var reader = FaceOptions.Reader(encoder, isAligned, isDetect);
-            if (galleryLocation is not null) return VerifyAgainstGallery(encoder, reader, a, choice, galleryLocation, person!, m, t, parse.GetValue(json));
+            // With --gallery the second face is the enrolled person: the smallest distance over their embeddings.
+            var known = galleryLocation is null ? null : GalleryLocations.OpenToSearch(galleryLocation, encoder);
+            using var release = known is null ? null : GalleryLocations.Releasing(known);
             var faces = new List<InputFace>();
             try
             {
                 faces.AddRange(reader.Read(a, choice, oneFace: true));
-                faces.AddRange(reader.Read(b!, choice, oneFace: true));
+                if (known is null) faces.AddRange(reader.Read(b!, choice, oneFace: true));
                 var embeddings = encoder.EncodeBatch(faces.Select(f => f.Crop).ToList());
-                var result = FaceVerifier.Verify(embeddings[0], embeddings[1], m, t);
+                var result = known is null
+                    ? FaceVerifier.Verify(embeddings[0], embeddings[1], m, t)
+                    : GalleryLocations.Wait(known.VerifyAsync(embeddings[0], person!, m, t));
                 if (parse.GetValue(json))
                 {
-                    CliHost.WriteJson(new Output(a, b!, result.IsMatch, result.Distance, result.Threshold, RecognitionOptions.Name(m),
-                        faces.Select(f => new FaceOutput(f.File, f.BoxArray, f.Number, f.FacesFound)).ToList()));
+                    var used = faces.Select(f => new FaceOutput(f.File, f.BoxArray, f.Number, f.FacesFound)).ToList();
+                    if (known is null) CliHost.WriteJson(new Output(a, b!, result.IsMatch, result.Distance, result.Threshold, RecognitionOptions.Name(m), used));
+                    else CliHost.WriteJson(new GalleryOutput(a, person!, result.IsMatch, result.Distance, result.Threshold, RecognitionOptions.Name(m), used));
                 }
                 else
                 {
-                    Console.WriteLine($"{(result.IsMatch ? "match" : "no match")}: distance {result.Distance:0.0000} ({RecognitionOptions.Name(m)}, threshold {result.Threshold:0.####})");
+                    var with = known is null ? "" : $" with {person}";
+                    Console.WriteLine($"{(result.IsMatch ? "match" : "no match")}{with}: distance {result.Distance:0.0000} ({RecognitionOptions.Name(m)}, threshold {result.Threshold:0.####})");
                     foreach (var f in faces.Where(f => f.Box is not null)) Console.WriteLine($"  {f.File}:{f.BoxText}");
                 }
             }
@@ -81,34 +87,6 @@ internal static class VerifyCommand
             return CliHost.Success;
         });
         return command;
-    }
-
-    private static int VerifyAgainstGallery(FaceNet.Net.Embeddings.IFaceEncoder encoder, InputFaces reader, string image, FaceChoice? choice,
-        string location, string person, DistanceMetric metric, float? threshold, bool json)
-    {
-        var known = GalleryLocations.OpenToSearch(location, encoder);
-        using var release = GalleryLocations.Releasing(known);
-        var faces = reader.Read(image, choice, oneFace: true);
-        try
-        {
-            var embedding = encoder.EncodeBatch(faces.Select(f => f.Crop).ToList())[0];
-            var result = GalleryLocations.Wait(known.VerifyAsync(embedding, person, metric, threshold));
-            if (json)
-            {
-                CliHost.WriteJson(new GalleryOutput(image, person, result.IsMatch, result.Distance, result.Threshold, RecognitionOptions.Name(metric),
-                    faces.Select(f => new FaceOutput(f.File, f.BoxArray, f.Number, f.FacesFound)).ToList()));
-            }
-            else
-            {
-                Console.WriteLine($"{(result.IsMatch ? "match" : "no match")} with {person}: distance {result.Distance:0.0000} ({RecognitionOptions.Name(metric)}, threshold {result.Threshold:0.####})");
-                foreach (var f in faces.Where(f => f.Box is not null)) Console.WriteLine($"  {f.File}:{f.BoxText}");
-            }
-        }
-        finally
-        {
-            foreach (var f in faces) f.Dispose();
-        }
-        return CliHost.Success;
     }
 
     private sealed record GalleryOutput(string Image, string Identity, bool IsMatch, float Distance, float Threshold, string Metric, IReadOnlyList<FaceOutput> Faces);
