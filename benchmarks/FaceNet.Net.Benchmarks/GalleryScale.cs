@@ -30,7 +30,7 @@ public static class GalleryScale
 
     /// <summary>Runs the comparison and writes the table to <paramref name="output"/>.</summary>
     public static async Task RunAsync(TextWriter output, int size, int dimension, string connectionString, int[] efSearch, int probes,
-        string data = "uniform", int latent = 16, int perIdentity = 5)
+        string data = "uniform", int latent = 24, int perIdentity = 5)
     {
         KeyValuePair<string, IReadOnlyList<FaceEmbedding>>[] people;
         List<FaceEmbedding> probeSet;

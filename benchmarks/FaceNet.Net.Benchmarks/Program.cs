@@ -11,7 +11,7 @@ namespace FaceNet.Net.Benchmarks;
 /// writes the random weights the suite times when the fixtures are absent (for <c>facenet benchmark --weights</c> on a
 /// machine without the reference weights) and exits. <c>--batches 1,8,256</c> sets the encoder batch sizes and
 /// <c>--devices cpu|cuda|cpu,cuda</c> the devices of the encoder and end-to-end benchmarks. <c>--gallery-scale --size N --dim D
-/// --postgres CONNECTION [--ef 40,100,200] [--probes 500] [--data uniform|clustered] [--latent 16] [--per-identity 5]</c> runs <see cref="GalleryScale"/> (in-memory vs PostgreSQL) instead.
+/// --postgres CONNECTION [--ef 40,100,200] [--probes 500] [--data uniform|clustered] [--latent 24] [--per-identity 5]</c> runs <see cref="GalleryScale"/> (in-memory vs PostgreSQL) instead.
 /// </summary>
 public static class Program
 {
@@ -43,7 +43,7 @@ public static class Program
             FaceNetRuntime.EnsureInitialized();
             GalleryScale.RunAsync(Console.Out, int.Parse(size ?? "1000000", System.Globalization.CultureInfo.InvariantCulture), int.Parse(dim ?? "128", System.Globalization.CultureInfo.InvariantCulture),
                 postgres, GalleryScale.ParseList(ef ?? "40,100,200"), int.Parse(probes ?? "500", System.Globalization.CultureInfo.InvariantCulture),
-                data ?? "uniform", int.Parse(latent ?? "16", System.Globalization.CultureInfo.InvariantCulture),
+                data ?? "uniform", int.Parse(latent ?? "24", System.Globalization.CultureInfo.InvariantCulture),
                 int.Parse(perIdentity ?? "5", System.Globalization.CultureInfo.InvariantCulture)).GetAwaiter().GetResult();
             return 0;
         }
