@@ -8,9 +8,9 @@ namespace FaceNet.Net.Benchmarks;
 /// </summary>
 /// <remarks>
 /// <para>Assumption 1, low intrinsic dimension: identities differ along few directions. An identity's centre is
-/// <c>normalise(A·z + b + σc·g)</c>: <c>z ~ N(0, I_K)</c> in a latent of K dimensions (<c>--latent</c>, default 24, above the roughly 10-20 that Gong, Boddeti and Jain (CVPR 2019) estimate for
-/// face embeddings, so erring on the hard side),
-/// <c>A</c> a fixed random D×K matrix (entries N(0, 1/D), so |A·z|² ≈ K), <c>b</c> a fixed offset of squared length
+/// <c>normalise(A·z + b + σc·g)</c>: <c>z ~ N(0, I_K)</c> in a latent of K dimensions (<c>--latent</c>, default 24,
+/// above the roughly 10-20 that Gong, Boddeti and Jain (CVPR 2019) estimate for face embeddings, so erring on the
+/// hard side), <c>A</c> a fixed random D×K matrix (entries N(0, 1/D), so |A·z|² ≈ K), <c>b</c> a fixed offset of squared length
 /// 0.4·K (embeddings of one model share a non-zero mean, so two strangers' embeddings are positively correlated),
 /// <c>g ~ N(0, I_D)</c> small isotropic noise with σc²·D = 0.1·K (the rest of the space is not empty).</para>
 /// <para>Assumption 2, identities are clusters: an embedding (an enrolled photo, or a probe) is
