@@ -11,7 +11,7 @@ namespace FaceNet.Net.Benchmarks;
 /// writes the random weights the suite times when the fixtures are absent (for <c>facenet benchmark --weights</c> on a
 /// machine without the reference weights) and exits. <c>--batches 1,8,256</c> sets the encoder batch sizes and
 /// <c>--devices cpu|cuda|cpu,cuda</c> the devices of the encoder and end-to-end benchmarks. <c>--gallery-scale --size N --dim D
-/// --postgres CONNECTION [--ef 40,100,200] [--probes 500]</c> runs <see cref="GalleryScale"/> (in-memory vs PostgreSQL) instead.
+/// --postgres CONNECTION [--ef 40,100,200] [--probes 500] [--data uniform|clustered] [--latent 24] [--per-identity 5]</c> runs <see cref="GalleryScale"/> (in-memory vs PostgreSQL) instead.
 /// </summary>
 public static class Program
 {
@@ -30,7 +30,10 @@ public static class Program
                 || !TakeValue(rest, "--dim", "an embedding size (1-2000)", v => int.TryParse(v, out int n) && n is > 0 and <= 2000, out var dim)
                 || !TakeValue(rest, "--postgres", "a PostgreSQL connection string with pgvector", _ => true, out var postgres)
                 || !TakeValue(rest, "--ef", "a comma-separated list of ef_search values (1-1000)", v => v.Split(',').All(e => int.TryParse(e, out int n) && n is >= 1 and <= 1000), out var ef)
-                || !TakeValue(rest, "--probes", "a number of probes", v => int.TryParse(v, out int n) && n > 0, out var probes))
+                || !TakeValue(rest, "--probes", "a number of probes", v => int.TryParse(v, out int n) && n > 0, out var probes)
+                || !TakeValue(rest, "--data", "uniform or clustered", v => v is "uniform" or "clustered", out var data)
+                || !TakeValue(rest, "--latent", "a latent dimension (1-512)", v => int.TryParse(v, out int n) && n is > 0 and <= 512, out var latent)
+                || !TakeValue(rest, "--per-identity", "a number of embeddings per identity (1-100)", v => int.TryParse(v, out int n) && n is > 0 and <= 100, out var perIdentity))
                 return 2;
             if (postgres is null)
             {
@@ -39,7 +42,9 @@ public static class Program
             }
             FaceNetRuntime.EnsureInitialized();
             GalleryScale.RunAsync(Console.Out, int.Parse(size ?? "1000000", System.Globalization.CultureInfo.InvariantCulture), int.Parse(dim ?? "128", System.Globalization.CultureInfo.InvariantCulture),
-                postgres, GalleryScale.ParseList(ef ?? "40,100,200"), int.Parse(probes ?? "500", System.Globalization.CultureInfo.InvariantCulture)).GetAwaiter().GetResult();
+                postgres, GalleryScale.ParseList(ef ?? "40,100,200"), int.Parse(probes ?? "500", System.Globalization.CultureInfo.InvariantCulture),
+                data ?? "uniform", int.Parse(latent ?? "24", System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(perIdentity ?? "5", System.Globalization.CultureInfo.InvariantCulture)).GetAwaiter().GetResult();
             return 0;
         }
         if (!TakeValue(rest, "--write-synthetic-weights", "a path", _ => true, out var syntheticPath)) return 2;
