@@ -73,7 +73,7 @@ internal static class EnvironmentOverrides
             "1" or "true" or "on" => true,
             "0" or "false" or "off" => false,
             _ => throw new FaceNetConfigurationException(
-                $"Environment variable {name} is '{Printable(value!)}': use 1, 0, true, false, on or off, or unset it."),
+                $"Environment variable {name} is '{PrintableText.Of(value!)}': use 1, 0, true, false, on or off, or unset it."),
         };
     }
 
@@ -84,9 +84,6 @@ internal static class EnvironmentOverrides
         if (string.IsNullOrEmpty(v)) return null;
         if (int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n <= maximum) return n;
         throw new FaceNetConfigurationException(
-            $"Environment variable {name} is '{Printable(value!)}': use a whole number from 0 to {maximum}, or unset it.");
+            $"Environment variable {name} is '{PrintableText.Of(value!)}': use a whole number from 0 to {maximum}, or unset it.");
     }
-
-    private static string Printable(string value) =>
-        string.Concat(value.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 }

@@ -28,7 +28,7 @@ internal static class DeviceResolver
         else if (n == "cuda") index = 0;
         else if (!n.StartsWith("cuda:", StringComparison.Ordinal) || !int.TryParse(n.AsSpan(5), System.Globalization.NumberStyles.None,
                      System.Globalization.CultureInfo.InvariantCulture, out index))
-            throw new DeviceNotAvailableException($"Device '{Printable(name!)}' is not valid: use {Forms}.");
+            throw new DeviceNotAvailableException($"Device '{PrintableText.Of(name!)}' is not valid: use {Forms}.");
         FaceNetRuntime.EnsureInitialized();
         if (!CudaDevices.IsAvailable)
         {
@@ -47,7 +47,4 @@ internal static class DeviceResolver
     /// <summary>The canonical name of a resolved device (<c>cpu</c> or <c>cuda:N</c>).</summary>
     public static string NameOf(torch.Device device) =>
         device.type == DeviceType.CUDA ? $"cuda:{Math.Max(device.index, 0)}" : "cpu";
-
-    private static string Printable(string value) =>
-        string.Concat(value.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 }

@@ -152,7 +152,7 @@ internal sealed class RestrictedUnpickler
         if (AllowedFunctions.Contains(global.ToString())) return global;
         if (module == "torch" && TorchStorageType.Find(name) is not null) return global;
         throw new InvalidDataException(
-            $"its pickle refers to {Printable(global.ToString())}, which a state dict never does (only tensors, containers and " +
+            $"its pickle refers to {PrintableText.Of(global.ToString(), 100)}, which a state dict never does (only tensors, containers and " +
             "torch's tensor classes are allowed); refused, nothing was executed");
     }
 
@@ -246,13 +246,13 @@ internal sealed class RestrictedUnpickler
         if (id is not object?[] { Length: 5 or 6 } pid || pid[0] is not "storage" || pid[1] is not PickleGlobal { Module: "torch" } type
             || pid[2] is not string key || pid[3] is not string || pid[4] is not long count || count < 0)
             throw new InvalidDataException("a persistent id is not a storage reference ('storage', type, key, location, size)");
-        if (pid.Length == 6 && pid[5] is not null) throw new InvalidDataException($"storage {Printable(key)} is a view of another storage (not supported)");
+        if (pid.Length == 6 && pid[5] is not null) throw new InvalidDataException($"storage {PrintableText.Of(key, 100)} is a view of another storage (not supported)");
         var storageType = TorchStorageType.Find(type.Name) ?? throw new InvalidDataException($"{type} is not a storage type");
         if (count > _maxStorageBytes / storageType.ElementSize)
-            throw new InvalidDataException($"storage {Printable(key)} declares {count} elements of {storageType.ElementSize} bytes, more than the file's {_maxStorageBytes} bytes can hold");
+            throw new InvalidDataException($"storage {PrintableText.Of(key, 100)} declares {count} elements of {storageType.ElementSize} bytes, more than the file's {_maxStorageBytes} bytes can hold");
         if (Storages.TryGetValue(key, out var known))
         {
-            if (known.Type != storageType || known.Count != count) throw new InvalidDataException($"storage {Printable(key)} is declared twice, differently");
+            if (known.Type != storageType || known.Count != count) throw new InvalidDataException($"storage {PrintableText.Of(key, 100)} is declared twice, differently");
             return known;
         }
         if (Storages.Count >= MaxMemo) throw new InvalidDataException("the pickle names too many storages");
@@ -364,13 +364,4 @@ internal sealed class RestrictedUnpickler
 
     private InvalidDataException Truncated(string? detail = null) =>
         new("the file ends inside a pickle (truncated?)" + (detail is null ? "" : $": {detail}"));
-
-    /// <summary>A name from the file made safe to print: control characters escaped, length capped.</summary>
-    private static string Printable(string text)
-    {
-        var safe = new StringBuilder();
-        foreach (char c in text.Length > 100 ? text[..100] + "..." : text)
-            safe.Append(char.IsControl(c) ? $"\\x{(int)c:x2}" : c);
-        return safe.ToString();
-    }
 }
