@@ -15,14 +15,18 @@ internal static class PrecisionExtensions
         precision != Precision.Auto ? precision
         : device.type == TorchSharp.DeviceType.CPU && CpuFeatures.NativeBFloat16 ? Precision.BFloat16 : Precision.Float32;
 
-    /// <summary>The TorchSharp type of <paramref name="precision"/> (resolve <see cref="Precision.Auto"/> first: <see cref="ResolveFor"/>).</summary>
+    /// <summary>
+    /// The TorchSharp type the network's tensors are in for <paramref name="precision"/> (resolve
+    /// <see cref="Precision.Auto"/> first: <see cref="ResolveFor"/>). For <see cref="Precision.Int8"/> that is float32:
+    /// only the body's convolutions compute in 8-bit integers, their inputs and outputs are float32.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Not a defined <see cref="Precision"/>, or <see cref="Precision.Auto"/>.</exception>
     public static ScalarType ToScalarType(this Precision precision) => precision switch
     {
-        Precision.Float32 => ScalarType.Float32,
+        Precision.Float32 or Precision.Int8 => ScalarType.Float32,
         Precision.Float16 => ScalarType.Float16,
         Precision.BFloat16 => ScalarType.BFloat16,
-        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "the precision must be Float32, Float16, BFloat16 or (resolved first) Auto"),
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "the precision must be Float32, Float16, BFloat16, Int8 or (resolved first) Auto"),
     };
 
     /// <summary>The library's name of a TorchSharp type the network can compute in.</summary>

@@ -48,6 +48,8 @@ public class DependencyInjectionTests
         yield return new TestCaseData(new Dictionary<string, string?> { ["FaceNet:Weights"] = "vggface2", ["FaceNet:MaxBatchSize"] = "0" }, "FaceNet:MaxBatchSize 0").SetName("Batch size zero");
         yield return new TestCaseData(new Dictionary<string, string?> { ["FaceNet:Weights"] = "vggface2", ["FaceNet:Mtcnn"] = "/no/mtcnn" }, "FaceNet:Mtcnn '/no/mtcnn'").SetName("MTCNN folder not found");
         yield return new TestCaseData(new Dictionary<string, string?> { ["FaceNet:Weights"] = "vggface2", ["FaceNet:Gallery"] = "postgres://db/faces" }, "services.AddFaceNetPostgreSql()").SetName("Gallery nobody opens");
+        yield return new TestCaseData(new Dictionary<string, string?> { ["FaceNet:Weights"] = "vggface2", ["FaceNet:Precision"] = "Int8", ["FaceNet:Device"] = "cuda" }, "FaceNet:Precision Int8 runs on the CPU only").SetName("Int8 on CUDA");
+        yield return new TestCaseData(new Dictionary<string, string?> { ["FaceNet:Weights"] = "vggface2", ["FaceNet:Precision"] = "Int8", ["FaceNet:Backend"] = "Eager" }, "FaceNet:Precision Int8 runs on the oneDNN backend only").SetName("Int8 on the eager backend");
     }
 
     [TestCaseSource(nameof(BadSettings))]

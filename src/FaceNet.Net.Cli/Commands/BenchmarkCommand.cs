@@ -19,8 +19,8 @@ internal static class BenchmarkCommand
         var weights = new Option<string>("--weights") { Description = "Weights: a file (Keras .h5, PyTorch .pt, .safetensors) or a catalogue name fetched on first use (see 'facenet weights list')", Required = true };
         var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 32 };
         var device = new Option<string>("--device") { Description = "cpu or cuda (cuda:N for another GPU)", DefaultValueFactory = _ => "cpu" };
-        var precision = new Option<string>("--precision") { Description = "float32, float16, bfloat16 or auto (float16 is for CUDA; bfloat16 also on CPUs with AVX-512 BF16; auto: bfloat16 on such a CPU, float32 elsewhere)", DefaultValueFactory = _ => "float32" };
-        precision.AcceptOnlyFromAmong("float32", "float16", "bfloat16", "auto");
+        var precision = new Option<string>("--precision") { Description = "float32, float16, bfloat16, int8 or auto (float16 is for CUDA; bfloat16 also on CPUs with AVX-512 BF16; int8: the CPU only; auto: bfloat16 on a CPU with BF16, float32 elsewhere)", DefaultValueFactory = _ => "float32" };
+        precision.AcceptOnlyFromAmong("float32", "float16", "bfloat16", "int8", "auto");
         var seconds = new Option<double>("--seconds") { Description = "Seconds of timed batches after the warm-up", DefaultValueFactory = _ => 10 };
         var threads = new Option<int?>("--threads") { Description = "torch intra-op threads (default: libtorch's choice)" };
         var unfolded = new Option<bool>("--unfolded") { Description = "Run without BatchNorm folding (float32 only; for comparison)" };
@@ -44,6 +44,7 @@ internal static class BenchmarkCommand
                 "float16" => Precision.Float16,
                 "bfloat16" => Precision.BFloat16,
                 "auto" => Precision.Auto,
+                "int8" => Precision.Int8,
                 _ => Precision.Float32,
             };
             var weightsPath = WeightsSource.ResolveWeights(parse, parse.GetValue(weights)!).Path;
@@ -99,7 +100,7 @@ internal static class BenchmarkCommand
         var backend = model.Backend;
         return new BenchmarkResult(model.Device, model.Precision.ToString().ToLowerInvariant(), options.Backend != InferenceBackend.Unfolded,
             torch.get_num_threads(), n, 1000.0 * n / median, median, times[0], times.Count, Math.Round(total.Elapsed.TotalSeconds, 3),
-            backend, backend.StartsWith("onednn", StringComparison.Ordinal), backend == "onednn-compiled");
+            backend, backend.StartsWith("onednn", StringComparison.Ordinal), backend is "onednn-compiled" or "onednn-int8");
     }
 
     private static string Flag(bool value) => value ? "yes" : "no";

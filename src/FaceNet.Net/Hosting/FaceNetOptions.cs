@@ -32,7 +32,7 @@ public sealed class FaceNetOptions
     /// <summary><c>FaceNet:Device</c>: <c>cpu</c> (default), <c>cuda</c>, <c>cuda:N</c> or <c>auto</c>.</summary>
     public string Device { get; set; } = "cpu";
 
-    /// <summary><c>FaceNet:Precision</c>: <c>Float32</c> (default), <c>Float16</c> (CUDA) or <c>BFloat16</c>.</summary>
+    /// <summary><c>FaceNet:Precision</c>: <c>Float32</c> (default), <c>Float16</c> (CUDA), <c>BFloat16</c>, <c>Int8</c> (CPU) or <c>Auto</c>.</summary>
     public Precision Precision { get; set; } = Precision.Float32;
 
     /// <summary><c>FaceNet:Backend</c>: <c>Auto</c> (default), <c>Eager</c> or <c>Unfolded</c> (docs/configuration.md).</summary>

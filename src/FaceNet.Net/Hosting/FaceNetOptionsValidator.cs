@@ -34,7 +34,11 @@ internal sealed partial class FaceNetOptionsValidator(IEnumerable<IFaceGalleryFa
         if (!DeviceForm().IsMatch(options.Device ?? ""))
             failures.Add($"{Key}:Device '{options.Device}' is not cpu, cuda, cuda:N or auto.");
         if (!Enum.IsDefined(options.Precision))
-            failures.Add($"{Key}:Precision '{options.Precision}' is not Float32, Float16 or BFloat16.");
+            failures.Add($"{Key}:Precision '{options.Precision}' is not Float32, Float16, BFloat16, Int8 or Auto.");
+        if (options.Precision == Precision.Int8 && (options.Device ?? "").StartsWith("cuda", StringComparison.OrdinalIgnoreCase))
+            failures.Add($"{Key}:Precision Int8 runs on the CPU only, and {Key}:Device is '{options.Device}': use Float32, Float16 or BFloat16 on CUDA, or Device cpu.");
+        if (options.Precision == Precision.Int8 && options.Backend != InferenceBackend.Auto)
+            failures.Add($"{Key}:Precision Int8 runs on the oneDNN backend only, and {Key}:Backend is {options.Backend}: remove the Backend key (Auto).");
         if (!Enum.IsDefined(options.Backend))
             failures.Add($"{Key}:Backend '{options.Backend}' is not Auto, Eager or Unfolded.");
 

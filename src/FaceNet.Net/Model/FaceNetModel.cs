@@ -80,12 +80,13 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
     public string Device => DeviceResolver.NameOf(_settings.Device);
 
     /// <summary>The type the network computes in. Inputs are cast to it and outputs converted back to float32, so the <see cref="Forward"/> contract is the same for all.</summary>
-    public Precision Precision => _settings.DType.ToPrecision();
+    public Precision Precision => _settings.Precision;
 
     /// <summary>
     /// The backend computing the passes now: <c>onednn-compiled</c> (CPU: oneDNN's fused convolutions, the body as one
-    /// TorchScript call), <c>onednn</c> (the same, module by module), <c>eager</c> or <c>unfolded</c>. Before the first
-    /// pass (or <see cref="WarmUp"/>) the oneDNN backend reports <c>onednn</c>.
+    /// TorchScript call), <c>onednn-int8</c> (the same with the body's convolutions in int8, <see cref="Precision.Int8"/>),
+    /// <c>onednn</c> (module by module), <c>eager</c> or <c>unfolded</c>. Before the first pass (or <see cref="WarmUp"/>)
+    /// the oneDNN backend reports <c>onednn</c>.
     /// </summary>
     public string Backend
     {
@@ -102,7 +103,7 @@ public sealed class FaceNetModel : IDisposable, FaceNet.Net.Embeddings.IEmbeddin
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="WeightLoadException">The file is not a readable weight file, or its weights do not fit the network (the message names every missing, unexpected and mis-shaped weight), hold a NaN, an infinity or a negative BatchNorm variance (the message names the tensor), do not match the fingerprint the file records, or give degenerate embeddings (non-finite, all zero, or the same for different images) on a probe pass.</exception>
     /// <exception cref="DeviceNotAvailableException">The device is not valid or not usable.</exception>
-    /// <exception cref="ArgumentException">The unfolded backend was asked for in a precision other than float32.</exception>
+    /// <exception cref="ArgumentException">The unfolded backend was asked for in a precision other than float32, or <see cref="Precision.Int8"/> where it cannot run (not the CPU's oneDNN backend).</exception>
     /// <exception cref="FaceNetConfigurationException">A <c>FACENET_*</c> environment override has a value it does not take.</exception>
     /// <exception cref="NativeRuntimeException">TorchSharp's native backend cannot be loaded.</exception>
     public static FaceNetModel Load(string path, InferenceOptions? options = null)

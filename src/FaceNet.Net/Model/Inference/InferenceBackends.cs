@@ -7,18 +7,27 @@ namespace FaceNet.Net.Model.Inference;
 
 /// <summary>
 /// Chooses and makes the backend for a model: <see cref="InferenceBackend.Auto"/> takes the oneDNN backend where its
-/// capability gate admits it, else the eager one with one log line saying why. Stateless, thread-safe.
+/// capability gate admits it, else the eager one with one log line saying why. Int8 runs on the oneDNN backend only:
+/// where the gate refuses it, the model is not made. Stateless, thread-safe.
 /// </summary>
 internal static class InferenceBackends
 {
     /// <summary>The backend for <paramref name="network"/> (already on the settings' device, in eval mode) with <paramref name="settings"/>.</summary>
-    /// <exception cref="ArgumentException">The unfolded backend was asked for in a precision other than float32.</exception>
+    /// <exception cref="ArgumentException">The unfolded backend was asked for in a precision other than float32, or int8 where the oneDNN backend cannot run it.</exception>
     public static IInferenceBackend Create(InceptionResnetV1 network, InferenceSettings settings, ILogger logger)
     {
+        if (settings.Int8)
+        {
+            var reason = settings.Backend != InferenceBackend.Auto ? $"the {settings.Backend.ToString().ToLowerInvariant()} backend was asked for"
+                : !settings.CompiledBody ? $"{Configuration.EnvironmentOverrides.CpuGraph} turns the compiled body off"
+                : OneDnnCapability.Refusal(settings);
+            if (reason is not null)
+                throw new ArgumentException($"Precision Int8 runs on the CPU's oneDNN backend only, and {reason}; use Precision Float32 (or BFloat16) here.");
+        }
         switch (settings.Backend)
         {
             case InferenceBackend.Unfolded:
-                if (settings.DType != ScalarType.Float32) throw new ArgumentException("the unfolded backend runs float32 only");
+                if (settings.DType != ScalarType.Float32 || settings.Int8) throw new ArgumentException("the unfolded backend runs float32 only");
                 return new UnfoldedBackend(network);
             case InferenceBackend.Eager:
                 return Eager(network, settings);

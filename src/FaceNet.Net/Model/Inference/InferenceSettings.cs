@@ -20,6 +20,15 @@ internal sealed record InferenceSettings
     /// <summary>The type the network computes in.</summary>
     public required ScalarType DType { get; init; }
 
+    /// <summary>
+    /// Whether the body's convolutions compute in 8-bit integers (<see cref="Precision.Int8"/>; <see cref="DType"/> is
+    /// then float32, the type between them). Only the oneDNN backend does it.
+    /// </summary>
+    public bool Int8 { get; init; }
+
+    /// <summary>The precision a model with these settings reports.</summary>
+    public Precision Precision => Int8 ? Precision.Int8 : DType.ToPrecision();
+
     /// <summary>The backend asked for.</summary>
     public InferenceBackend Backend { get; init; } = InferenceBackend.Auto;
 
@@ -64,6 +73,7 @@ internal sealed record InferenceSettings
         {
             Device = device,
             DType = options.Precision.ResolveFor(device).ToScalarType(),
+            Int8 = options.Precision == Precision.Int8,
             Backend = options.Backend,
             ChannelsLast = EnvironmentOverrides.Switch(cuda ? EnvironmentOverrides.CudaChannelsLast : EnvironmentOverrides.ChannelsLast) ?? true,
             StemChunk = EnvironmentOverrides.Count(EnvironmentOverrides.StemChunk, 4096) ?? DefaultStemChunk,

@@ -28,7 +28,10 @@ internal sealed class NetworkPlan(SequenceNode stem, SequenceNode body, HeadNode
     public bool ChannelsLast { get; } = channelsLast;
 
     /// <summary>Every convolution of the plan in the order a forward pass runs them.</summary>
-    public IEnumerable<FoldedConvolution> Convolutions() => Walk(Stem).Concat(Walk(Body));
+    public IEnumerable<FoldedConvolution> Convolutions() => Walk(Stem).Concat(BodyConvolutions());
+
+    /// <summary>The body's convolutions in the order a forward pass runs them.</summary>
+    public IEnumerable<FoldedConvolution> BodyConvolutions() => Walk(Body);
 
     private static IEnumerable<FoldedConvolution> Walk(PlanNode node) => node switch
     {

@@ -32,13 +32,14 @@ internal sealed class CompiledBody : IDisposable
     /// <see cref="TorchScriptCheck"/> (nothing is compiled then: a compile error would end the process).
     /// </summary>
     /// <param name="plan">The plan, its convolution weights already packed for oneDNN.</param>
+    /// <param name="int8">The body's int8 weights for an int8 body; null for float convolutions.</param>
     /// <param name="transform">Test seam: rewrites the source before the check.</param>
     /// <param name="problem">Why the source was refused, when it was.</param>
-    public static CompiledBody? TryCompile(NetworkPlan plan, Func<string, string>? transform, out string? problem)
+    public static CompiledBody? TryCompile(NetworkPlan plan, QuantizedWeights? int8, Func<string, string>? transform, out string? problem)
     {
-        var (source, arguments) = ScriptGenerator.Generate(plan);
+        var (source, arguments) = ScriptGenerator.Generate(plan, int8);
         if (transform is not null) source = transform(source);
-        problem = TorchScriptCheck.Problem(source, ScriptGenerator.Prelude, ScriptGenerator.EntryLine);
+        problem = TorchScriptCheck.Problem(source, int8 is null ? ScriptGenerator.Prelude : ScriptGenerator.Int8Prelude, ScriptGenerator.EntryLine);
         if (problem is not null) return null;
         var module = Modules.GetOrAdd(source, static s => new Lazy<jit.ScriptModule>(
             () => TorchScriptArchive.Load(ScriptGenerator.ClassName, s), LazyThreadSafetyMode.ExecutionAndPublication));

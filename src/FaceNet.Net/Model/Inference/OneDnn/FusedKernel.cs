@@ -9,18 +9,21 @@ namespace FaceNet.Net.Model.Inference.OneDnn;
 /// </summary>
 internal sealed class FusedKernel : IConvolutionKernel
 {
-    private readonly HashSet<FoldedConvolution> _packed = [];
+    private readonly Dictionary<FoldedConvolution, long[]> _packed = [];
 
     /// <summary>True when every convolution of <paramref name="plan"/> has its packed weight.</summary>
-    public bool HasPacked(NetworkPlan plan) => plan.Convolutions().All(_packed.Contains);
+    public bool HasPacked(NetworkPlan plan) => plan.Convolutions().All(_packed.ContainsKey);
+
+    /// <summary>The input shape (N x C x H x W) <paramref name="convolution"/>'s weight was packed for, on its first call.</summary>
+    public long[] PackedFor(FoldedConvolution convolution) => _packed[convolution];
 
     /// <inheritdoc />
     public Tensor Run(FoldedConvolution convolution, Tensor input, bool relu)
     {
-        if (!_packed.Contains(convolution))
+        if (!_packed.ContainsKey(convolution))
         {
             convolution.ReplaceWeight(FusedConvolution.Pack(convolution.Weight, convolution.Stride, convolution.Padding, input.shape).DetachFromDisposeScope());
-            _packed.Add(convolution);
+            _packed.Add(convolution, input.shape);
         }
         using var dense = MemoryLayout.IsChannelsLast(input) ? null : MemoryLayout.ToChannelsLast(input);
         return FusedConvolution.Forward(dense ?? input, convolution.Weight, convolution.Bias, convolution.Stride, convolution.Padding, relu);

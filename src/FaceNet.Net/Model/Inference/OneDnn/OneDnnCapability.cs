@@ -3,9 +3,9 @@ using static TorchSharp.torch;
 namespace FaceNet.Net.Model.Inference.OneDnn;
 
 /// <summary>
-/// The capability gate of the oneDNN backend: it runs only on the CPU, in float32 or bfloat16, on a libtorch version
+/// The capability gate of the oneDNN backend: it runs only on the CPU, in float32, bfloat16 or int8, on a libtorch version
 /// its operator schemas were verified with (<see cref="VerifiedLibTorch"/>), and where the load-time probes of
-/// <see cref="FusedConvolution"/> pass. The version is checked first because a schema that does not match ends the
+/// <see cref="FusedConvolution"/> (and for int8 <see cref="QuantizedConvolution"/>) pass. The version is checked first because a schema that does not match ends the
 /// process when TorchScript compiles it; nothing is loaded on other versions. Stateless, thread-safe.
 /// </summary>
 internal static class OneDnnCapability
@@ -24,6 +24,7 @@ internal static class OneDnnCapability
             return $"the loaded libtorch is {settings.LibTorchVersion ?? "of unknown version"}, and the backend is verified on libtorch {VerifiedLibTorch}x only";
         if (!FusedConvolution.TryLoad()) return "libtorch's fused oneDNN convolution did not pass its load-time probe (a libtorch without oneDNN?)";
         if (!FusedConvolution.Supports(settings.DType)) return $"oneDNN does not run {settings.DType} convolutions on this CPU";
+        if (settings.Int8 && !QuantizedConvolution.TryLoad()) return "libtorch's oneDNN int8 convolution did not pass its load-time probe";
         return null;
     }
 }

@@ -18,6 +18,9 @@ internal static partial class TorchScriptCheck
     [
         new($@"^self\.conv\((?<v>{Value}), (?<w>w\d+), (?<b>b\d+), \d+, \d+, \d+, \d+, (?:True|False)\)$"),
         new($@"^self\.cut\((?<v>{Value}), \d+\)$"),
+        new($@"^self\.scale\((?<v>{Value})\)$"),
+        new($@"^self\.quant\((?<v>{Value}), (?<v>{Value})\)$"),
+        new($@"^self\.qconv\((?<v>{Value}), (?<v>{Value}), (?<w>w\d+), (?<k>k\d+), (?<b>b\d+), \d+, \d+, \d+, \d+, (?:True|False)\)$"),
         new($@"^ops\.aten\.cat\(\[(?<v>{Value})(?:, (?<v>{Value}))*\], 1\)$"),
         new($@"^ops\.aten\.max_pool2d\((?<v>{Value}), \[\d+, \d+\], \[\d+, \d+\], \[0, 0\], \[1, 1\], False\)$"),
         new($@"^ops\.aten\.add_\((?<v>{Value}), (?<v>{Value})\)$"),
@@ -25,7 +28,7 @@ internal static partial class TorchScriptCheck
         new($@"^ops\.aten\.linear\(ops\.aten\.flatten\(ops\.aten\.adaptive_avg_pool2d\((?<v>{Value}), \[1, 1\]\), 1, -1\), head_weight, head_bias\)$"),
     ];
 
-    [GeneratedRegex(@"^  def forward\(self: __torch__\.(?<class>[A-Za-z_][A-Za-z0-9_]*), x: Tensor(?<args>(?:, w\d+: Tensor, b\d+: Tensor)*), head_weight: Tensor, head_bias: Tensor\) -> Tensor:$")]
+    [GeneratedRegex(@"^  def forward\(self: __torch__\.(?<class>[A-Za-z_][A-Za-z0-9_]*), x: Tensor(?<args>(?:, w\d+: Tensor, (?:k\d+: Tensor, )?b\d+: Tensor)*), head_weight: Tensor, head_bias: Tensor\) -> Tensor:$")]
     private static partial Regex Signature();
 
     [GeneratedRegex(@"^    (?<name>t\d+) = (?<expression>.+)$")]
@@ -34,7 +37,7 @@ internal static partial class TorchScriptCheck
     [GeneratedRegex(@"^    return (?<v>t\d+)$")]
     private static partial Regex Return();
 
-    [GeneratedRegex(@"[wb]\d+")]
+    [GeneratedRegex(@"[wkb]\d+")]
     private static partial Regex Argument();
 
     /// <summary>Null when <paramref name="source"/> is safe to compile; else why not, naming the line.</summary>
@@ -64,7 +67,7 @@ internal static partial class TorchScriptCheck
             if (form is null) return $"line {i + 1} of forward uses an operation outside the allowed forms: {Shorten(lines[i])}";
             foreach (Capture used in form.Groups["v"].Captures)
                 if (!defined.Contains(used.Value)) return $"line {i + 1} of forward uses {used.Value} before it is defined";
-            foreach (var group in new[] { "w", "b" })
+            foreach (var group in new[] { "w", "k", "b" })
                 if (form.Groups[group].Success && !arguments.Contains(form.Groups[group].Value))
                     return $"line {i + 1} of forward uses {form.Groups[group].Value}, which is not an argument";
             if (!defined.Add(name)) return $"line {i + 1} of forward assigns {name} a second time";
