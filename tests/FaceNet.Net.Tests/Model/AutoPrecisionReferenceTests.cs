@@ -37,20 +37,8 @@ public class AutoPrecisionReferenceTests
         }
 
         // Every pair of cases: the same side of the default threshold as with the reference's embeddings.
-        float threshold = VerificationThresholds.Euclidean, smallestMargin = float.MaxValue, largestShift = 0;
-        int pairs = 0;
-        for (int i = 0; i < cases.Count; i++)
-        {
-            for (int j = i + 1; j < cases.Count; j++)
-            {
-                float expected = ReferenceCases.Distance(cases[i].Normalized, cases[j].Normalized);
-                float actual = ReferenceCases.Distance(units[i], units[j]);
-                Assert.That(actual < threshold, Is.EqualTo(expected < threshold), $"{cases[i].Name} / {cases[j].Name}: {actual} against {expected}");
-                smallestMargin = Math.Min(smallestMargin, Math.Abs(expected - threshold));
-                largestShift = Math.Max(largestShift, Math.Abs(actual - expected));
-                pairs++;
-            }
-        }
+        float threshold = VerificationThresholds.Euclidean;
+        var (pairs, largestShift, smallestMargin) = ReferenceCases.AssertSameDecisions(cases, units, threshold);
         TestContext.Out.WriteLine($"auto on the CPU = {model.Precision}, {cases.Count} cases: max |unit - expected| = {worstUnit:E2}, max |raw - expected| = {worstRaw:E2}; "
             + $"{pairs} pairs, largest distance shift {largestShift:E2}, smallest reference margin to {threshold} {smallestMargin:E2}");
     }

@@ -53,19 +53,7 @@ public class Int8ReferenceTests
         }
         Assert.That(worstUnit, Is.GreaterThan(0f), "int8 is not float32: the embeddings differ from the reference at all");
 
-        float threshold = VerificationThresholds.Euclidean, largestShift = 0;
-        int pairs = 0;
-        for (int i = 0; i < cases.Count; i++)
-        {
-            for (int j = i + 1; j < cases.Count; j++)
-            {
-                float expected = ReferenceCases.Distance(cases[i].Normalized, cases[j].Normalized);
-                float actual = ReferenceCases.Distance(units[i], units[j]);
-                Assert.That(actual < threshold, Is.EqualTo(expected < threshold), $"{cases[i].Name} / {cases[j].Name}: {actual} against {expected}");
-                largestShift = Math.Max(largestShift, Math.Abs(actual - expected));
-                pairs++;
-            }
-        }
+        var (pairs, largestShift, _) = ReferenceCases.AssertSameDecisions(cases, units, VerificationThresholds.Euclidean);
         TestContext.Out.WriteLine($"int8 on the CPU, {cases.Count} cases: max |unit - expected| = {worstUnit:E2} in one batch, {worstSingle:E2} one by one "
             + $"(batch effect {batchEffect:E2}), min cosine = {worstCosine:F6}, max |raw - expected| = {worstRaw:E2}; {pairs} pairs, largest distance shift {largestShift:E2}");
     }

@@ -76,6 +76,30 @@ internal static class ReferenceCases
         return v.Select(x => (float)(x / norm)).ToArray();
     }
 
+    /// <summary>
+    /// Asserts that every pair of <paramref name="cases"/> falls on the same side of <paramref name="threshold"/> with
+    /// <paramref name="units"/> (the cases' unit embeddings from a run, in order) as with the reference's, and returns
+    /// the number of pairs, the largest distance shift and the smallest reference margin to the threshold.
+    /// </summary>
+    public static (int Pairs, float LargestShift, float SmallestMargin) AssertSameDecisions(IReadOnlyList<ReferenceCase> cases, IReadOnlyList<float[]> units, float threshold)
+    {
+        float smallestMargin = float.MaxValue, largestShift = 0;
+        int pairs = 0;
+        for (int i = 0; i < cases.Count; i++)
+        {
+            for (int j = i + 1; j < cases.Count; j++)
+            {
+                float expected = Distance(cases[i].Normalized, cases[j].Normalized);
+                float actual = Distance(units[i], units[j]);
+                Assert.That(actual < threshold, Is.EqualTo(expected < threshold), $"{cases[i].Name} / {cases[j].Name}: {actual} against {expected}");
+                smallestMargin = Math.Min(smallestMargin, Math.Abs(expected - threshold));
+                largestShift = Math.Max(largestShift, Math.Abs(actual - expected));
+                pairs++;
+            }
+        }
+        return (pairs, largestShift, smallestMargin);
+    }
+
     /// <summary>max |a − b|.</summary>
     public static float MaxAbsDifference(IReadOnlyList<float> a, IReadOnlyList<float> b)
     {
