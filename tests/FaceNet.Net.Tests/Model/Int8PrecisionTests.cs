@@ -63,19 +63,20 @@ public class Int8PrecisionTests
         });
     }
 
-    [Test]
-    public void An_int8_model_is_close_to_float32_and_reports_int8()
+    [TestCase(128)]
+    [TestCase(512)]
+    public void An_int8_model_is_close_to_float32_and_reports_int8(int embeddingSize)
     {
         var settings = TestModels.Cpu(Precision.Int8);
         Assume.That(TestModels.OneDnnRuns(settings), Is.True, "oneDNN's int8 convolution does not run on this libtorch or CPU");
-        using var int8 = TestModels.Random(8, settings);
-        using var float32 = TestModels.Random(8, TestModels.Cpu());
+        using var int8 = TestModels.Random(8, settings, embeddingSize: embeddingSize);
+        using var float32 = TestModels.Random(8, TestModels.Cpu(), embeddingSize: embeddingSize);
         using var scope = NewDisposeScope();
         var input = randn(new long[] { 6, 3, 160, 160 }, generator: new Generator(9));
         var a = nn.functional.normalize(int8.Forward(input), dim: 1);
         var b = nn.functional.normalize(float32.Forward(input), dim: 1);
         float cosine = a.mul(b).sum(1).min().item<float>();
-        TestContext.Out.WriteLine($"int8 against float32 on random weights: min cosine {cosine:F6}, max |unit diff| {a.sub(b).abs().max().item<float>():E2}");
+        TestContext.Out.WriteLine($"int8 against float32 on random {embeddingSize}-d weights: min cosine {cosine:F6}, max |unit diff| {a.sub(b).abs().max().item<float>():E2}");
         // Another batch size and image size than the weights were packed for: oneDNN adapts, the values stay close.
         var other = randn(new long[] { 2, 3, 200, 180 }, generator: new Generator(10));
         float otherCosine = nn.functional.normalize(int8.Forward(other), dim: 1).mul(nn.functional.normalize(float32.Forward(other), dim: 1)).sum(1).min().item<float>();

@@ -18,9 +18,9 @@ internal static class TestModels
     /// <summary>True when the oneDNN backend can run here with <paramref name="settings"/>.</summary>
     public static bool OneDnnRuns(InferenceSettings settings) => OneDnnCapability.Refusal(settings) is null;
 
-    /// <summary>A 128-d model on random weights (BatchNorm gammas random too, so folding is exercised fully).</summary>
-    public static FaceNetModel Random(int seed, InferenceSettings settings, ILogger? logger = null) =>
-        FaceNetModel.FromWeights(RandomWeights.Create(128, seed: seed, randomGamma: true), 128, settings, "fixed", WeightFileFormat.Safetensors,
+    /// <summary>A model (128-d unless asked) on random weights (BatchNorm gammas random too, so folding is exercised fully).</summary>
+    public static FaceNetModel Random(int seed, InferenceSettings settings, ILogger? logger = null, int embeddingSize = 128) =>
+        FaceNetModel.FromWeights(RandomWeights.Create(embeddingSize, seed: seed, randomGamma: true), embeddingSize, settings, "fixed", WeightFileFormat.Safetensors,
             new Dictionary<string, string>(), logger);
 
     /// <summary>Max |a − b| relative to max(1, max |b|).</summary>
