@@ -91,8 +91,10 @@ internal sealed class OneDnnBackend(NetworkPlan plan, InferenceSettings settings
     // The int8 body, compiled and checked against the float32 pass on the sample (every embedding's cosine to its
     // float32 one at least 0.99: int8 gives 0.9998 and more on the reference weights; a broken operator gives next to
     // nothing, and published weights with wider activation ranges must not fail it): its output for the sample.
+    // The body's float32 weights are released once the int8 body runs: nothing reads them again (IsPrepared stays true).
     private Tensor PrepareInt8(Tensor stem, Tensor expected)
     {
+        _int8?.Dispose();
         _int8 = QuantizedWeights.Create(plan, _kernel);
         var body = CompiledBody.TryCompile(plan, _int8, settings.ScriptTransform, out var problem)
             ?? throw new InvalidOperationException($"FaceNet.Net: the int8 network body was refused before compiling ({problem}); load the model in Float32.");
@@ -103,6 +105,7 @@ internal sealed class OneDnnBackend(NetworkPlan plan, InferenceSettings settings
             throw new InvalidOperationException($"FaceNet.Net: the int8 network body gave embeddings at cosine {worst} to float32's on the first batch (at least 0.99 expected); load the model in Float32.");
         logger.LogInformation("FaceNet.Net: the network body runs in int8 on oneDNN (cosine to float32 on the first batch at least {Cosine})", worst);
         _compiled = body;
+        foreach (var convolution in plan.BodyConvolutions()) convolution.ReplaceWeight(empty(0).DetachFromDisposeScope());
         return output;
     }
 
