@@ -49,10 +49,30 @@ public class BenchmarkCommandTests
         Assert.That(json.RootElement.GetProperty("compiledBody").GetBoolean(), Is.False);
     }
 
+    [Test]
+    [Category(TestCategories.Reference)]
+    public void Int8_runs_the_int8_body_and_int8_with_unfolded_exits_with_code_2()
+    {
+        var weights = SharedFixtures.Path("fixtures", "reference-128", "weights.h5");
+        var result = BuiltTools.Run(BuiltTools.FaceNetCli, "benchmark", "--weights", weights, "--batch", "2", "--seconds", "0.2", "--precision", "int8", "--json");
+        if (result.ExitCode == 2 && result.StandardError.Contains("Precision Int8 runs on the CPU's oneDNN backend only", StringComparison.Ordinal))
+            Assert.Ignore($"int8 does not run here: {result.StandardError.Trim()}");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        using (var json = JsonDocument.Parse(result.StandardOutput))
+        {
+            Assert.That(json.RootElement.GetProperty("precision").GetString(), Is.EqualTo("int8"));
+            Assert.That(json.RootElement.GetProperty("backend").GetString(), Is.EqualTo("onednn-int8"));
+            Assert.That(json.RootElement.GetProperty("compiledBody").GetBoolean(), Is.True);
+        }
+        var unfolded = BuiltTools.Run(BuiltTools.FaceNetCli, "benchmark", "--weights", weights, "--precision", "int8", "--unfolded", "--seconds", "0.1");
+        Assert.That(unfolded.ExitCode, Is.EqualTo(2), unfolded.ToString());
+        Assert.That(unfolded.StandardError.Trim(), Does.Not.Contain("\n").And.Contain("float32 only"));
+    }
+
     [TestCase("--batch", "0")]
     [TestCase("--seconds", "-1")]
     [TestCase("--device", "tpu")]
-    [TestCase("--precision", "int8")]
+    [TestCase("--precision", "int4")]
     [TestCase("--threads", "0")]
     public void Bad_options_exit_with_code_2(string option, string value)
     {
