@@ -8,8 +8,8 @@ public sealed record EncoderTarget(string Device, Precision Precision, bool Fold
 {
     /// <summary>
     /// The targets this run covers (<see cref="BenchmarkAssets.DeviceTypes"/>): CPU float32 (folded; unfolded too outside
-    /// <c>--short</c>) and bfloat16 (an opt-in precision, fast on CPUs with the AVX-512 BF16 instructions), and CUDA
-    /// float32, float16 and bfloat16 when a GPU is usable.
+    /// <c>--short</c>), bfloat16 (an opt-in precision, fast on CPUs with the AVX-512 BF16 instructions) and int8 (opt-in,
+    /// the body's convolutions in 8-bit integers), and CUDA float32, float16 and bfloat16 when a GPU is usable.
     /// </summary>
     public static IEnumerable<EncoderTarget> Available()
     {
@@ -18,6 +18,7 @@ public sealed record EncoderTarget(string Device, Precision Precision, bool Fold
             yield return new EncoderTarget(device, Precision.Float32);
             if (device == "cpu" && !BenchmarkAssets.ShortRun) yield return new EncoderTarget("cpu", Precision.Float32, Folded: false);
             if (device == "cpu") yield return new EncoderTarget("cpu", Precision.BFloat16);
+            if (device == "cpu") yield return new EncoderTarget("cpu", Precision.Int8);
             if (device != "cuda") continue;
             yield return new EncoderTarget(device, Precision.Float16);
             yield return new EncoderTarget(device, Precision.BFloat16);
