@@ -27,11 +27,13 @@ public enum Precision
     /// 8-bit integers on the CPU, opt-in: the network's body (everything after the stem) convolves unsigned 8-bit
     /// activations with signed 8-bit weights on oneDNN (VNNI instructions where the CPU has them); the stem, the
     /// pooling and the head stay float32. Faster than float32 at every batch size (docs/performance.md); on a CPU with
-    /// native BF16, <see cref="BFloat16"/> measured as fast or faster and closer to float32, so int8 is for CPUs without it. Weights are
-    /// quantized per output channel when the model is loaded; each convolution's input is quantized with one scale per
-    /// pass, taken from the batch it is in, so an image's embedding depends slightly (about 1e-3) on the images encoded
-    /// with it. Unit embeddings stay within 1e-2 of float32's (up to 4.6e-3 measured on the reference faces, no
-    /// verification decision changed); do not mix them with float32 ones in tight comparisons. CPU only, on the oneDNN backend: loading a model in int8 elsewhere throws <see cref="ArgumentException"/>.
+    /// native BF16, <see cref="BFloat16"/> measured as fast or faster and closer to float32, so int8 is for CPUs
+    /// without it. Weights are quantized per output channel on the first pass; each convolution's input is quantized
+    /// with one scale per pass, taken from the batch it is in, so an image's embedding depends slightly (up to 4.2e-3
+    /// measured) on the images encoded with it. Unit embeddings stay within 1e-2 of float32's (up to 4.6e-3 measured
+    /// on the reference faces, no verification decision changed); do not mix them with float32 ones in tight
+    /// comparisons. CPU only, on the oneDNN backend: loading a model in int8 elsewhere throws
+    /// <see cref="ArgumentException"/>.
     /// </summary>
     Int8 = 4,
 }
