@@ -57,7 +57,7 @@ public class Int8PrecisionTests
             // Each distinct convolution input is quantized once: the branches of a block share their input's.
             int quantized = lines.Count(l => l.Contains("self.quant(", StringComparison.Ordinal));
             Assert.That(quantized, Is.LessThan(129).And.GreaterThan(60));
-            Assert.That(TorchScriptCheck.Problem(source, ScriptGenerator.Int8Prelude, ScriptGenerator.EntryLine), Is.Null);
+            Assert.That(TorchScriptCheck.Problem(source, ScriptGenerator.Int8Prelude, ScriptGenerator.EntryLine, int8: true), Is.Null);
             Assert.That(TorchScriptCheck.Problem(source, ScriptGenerator.Prelude, ScriptGenerator.EntryLine), Is.Not.Null,
                 "checked against the float prelude, the int8 helpers are refused");
         });

@@ -39,10 +39,32 @@ public class TorchScriptCheckTests
     [TestCase("t0 = ops.aten.relu_(x)\n    t0 = ops.aten.relu_(x)", "a second time")]
     [TestCase("t0 = ops.aten.relu_(x); import os", "outside the allowed forms")]
     [TestCase("u = ops.aten.relu_(x)", "not an assignment")]
+    [TestCase("t0 = self.scale(x)", "outside the allowed forms")]
+    [TestCase("t0 = self.quant(x, x)", "outside the allowed forms")]
     public void Anything_else_is_refused_with_its_line(string line, string expected)
     {
         var problem = Problem(Script(line, "return t0"));
         Assert.That(problem, Is.Not.Null.And.Match(expected));
+    }
+
+    [Test]
+    public void The_int8_forms_pass_only_with_the_int8_prelude()
+    {
+        var int8 = ScriptGenerator.Int8Prelude
+            + "  def forward(self: __torch__.FaceNetBody, x: Tensor, w0: Tensor, k0: Tensor, b0: Tensor, head_weight: Tensor, head_bias: Tensor) -> Tensor:\n"
+            + ScriptGenerator.EntryLine + "\n"
+            + "    t0 = self.scale(x)\n    t1 = self.quant(x, t0)\n    t2 = self.qconv(t1, t0, w0, k0, b0, 1, 1, 0, 0, True)\n    return t2\n";
+        // The same forward after the float prelude: the helpers would not exist, and compiling it would end the process.
+        var floatPrelude = ScriptGenerator.Prelude + int8[ScriptGenerator.Int8Prelude.Length..];
+        Assert.Multiple(() =>
+        {
+            Assert.That(TorchScriptCheck.Problem(int8, ScriptGenerator.Int8Prelude, ScriptGenerator.EntryLine, int8: true), Is.Null);
+            Assert.That(TorchScriptCheck.Problem(floatPrelude, ScriptGenerator.Prelude, ScriptGenerator.EntryLine), Does.Contain("int8 weight scales"));
+            Assert.That(TorchScriptCheck.Problem(floatPrelude.Replace("k0: Tensor, ", "", StringComparison.Ordinal), ScriptGenerator.Prelude, ScriptGenerator.EntryLine),
+                Does.Contain("outside the allowed forms"));
+            Assert.That(TorchScriptCheck.Problem(int8.Replace("k0, b0", "k1, b0", StringComparison.Ordinal), ScriptGenerator.Int8Prelude, ScriptGenerator.EntryLine, int8: true),
+                Does.Contain("k1, which is not an argument"));
+        });
     }
 
     [Test]

@@ -27,7 +27,7 @@ internal static class InferenceBackends
         switch (settings.Backend)
         {
             case InferenceBackend.Unfolded:
-                if (settings.DType != ScalarType.Float32 || settings.Int8) throw new ArgumentException("the unfolded backend runs float32 only");
+                if (settings.DType != ScalarType.Float32) throw new ArgumentException("the unfolded backend runs float32 only");
                 return new UnfoldedBackend(network);
             case InferenceBackend.Eager:
                 return Eager(network, settings);

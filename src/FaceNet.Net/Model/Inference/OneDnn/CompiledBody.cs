@@ -39,7 +39,7 @@ internal sealed class CompiledBody : IDisposable
     {
         var (source, arguments) = ScriptGenerator.Generate(plan, int8);
         if (transform is not null) source = transform(source);
-        problem = TorchScriptCheck.Problem(source, int8 is null ? ScriptGenerator.Prelude : ScriptGenerator.Int8Prelude, ScriptGenerator.EntryLine);
+        problem = TorchScriptCheck.Problem(source, int8 is null ? ScriptGenerator.Prelude : ScriptGenerator.Int8Prelude, ScriptGenerator.EntryLine, int8 is not null);
         if (problem is not null) return null;
         var module = Modules.GetOrAdd(source, static s => new Lazy<jit.ScriptModule>(
             () => TorchScriptArchive.Load(ScriptGenerator.ClassName, s), LazyThreadSafetyMode.ExecutionAndPublication));

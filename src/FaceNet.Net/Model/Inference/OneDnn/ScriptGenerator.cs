@@ -59,8 +59,11 @@ internal sealed class ScriptGenerator
         var source = new StringBuilder(int8 is null ? Prelude : Int8Prelude);
         source.Append("  def forward(self: __torch__.").Append(ClassName).Append(", x: Tensor");
         for (int i = 0; i < generator._convolutions; i++)
-            source.Append(CultureInfo.InvariantCulture, $", w{i}: Tensor, ").Append(int8 is null ? "" : $"k{i.ToString(CultureInfo.InvariantCulture)}: Tensor, ")
-                .Append(CultureInfo.InvariantCulture, $"b{i}: Tensor");
+        {
+            source.Append(CultureInfo.InvariantCulture, $", w{i}: Tensor, ");
+            if (int8 is not null) source.Append(CultureInfo.InvariantCulture, $"k{i}: Tensor, ");
+            source.Append(CultureInfo.InvariantCulture, $"b{i}: Tensor");
+        }
         source.Append(", head_weight: Tensor, head_bias: Tensor) -> Tensor:\n");
         source.Append(EntryLine).Append('\n');
         source.Append(generator._body);
